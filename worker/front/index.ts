@@ -1,0 +1,31 @@
+/**
+ * The front worker: routes, one error handler, nothing else. The static site is served by the
+ * assets binding before requests reach here.
+ */
+import { Hono } from "hono";
+import { EFFECTS } from "./effects";
+import { ApiError, errorResponse } from "./errors";
+import { effectRoute } from "./routes/effect-route";
+import { health } from "./routes/health";
+
+const app = new Hono<{ Bindings: Env }>();
+
+app.get("/health", health);
+for (const effect of EFFECTS) {
+  app.on(["GET", "POST"], `/${effect.name}`, effectRoute(effect));
+  app.all(`/${effect.name}`, () => {
+    throw new ApiError("method_not_allowed", "Use GET ?url= or POST the image");
+  });
+}
+
+app.notFound(() => errorResponse(new ApiError("not_found")));
+app.onError((error) => {
+  if (error instanceof ApiError) {
+    if (error.status >= 500) console.warn(`${error.code}: ${error.message}`, error.cause ?? "");
+    return errorResponse(error, error.code === "busy" ? { "retry-after": "2" } : undefined);
+  }
+  console.error("unhandled error", error);
+  return errorResponse(new ApiError("internal_error"));
+});
+
+export default app;

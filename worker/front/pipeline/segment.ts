@@ -1,0 +1,40 @@
+/**
+ * The pipeline every endpoint shares: check the file, decode it, pre-process, run the model,
+ * and bring the mask back to the photo's size. Effects (../effects) then compose the answer.
+ */
+import { MODELS, DEFAULT_MODEL } from "../../shared/models";
+import type { Limits } from "../config";
+import { ApiError } from "../errors";
+import { decodeImage, type RgbaImage } from "../image/decode";
+import { sniffImage, type ImageInfo } from "../image/sniff";
+import { toModelInput } from "./preprocess";
+import { resizeMask, toMask8 } from "./mask";
+import { infer, type InferenceServer } from "./segmenter-client";
+
+export interface Segmented {
+  info: ImageInfo;
+  image: RgbaImage;
+  /** One byte a pixel, the photo's size: 255 is the salient object. */
+  mask: Uint8Array;
+  model: string;
+}
+
+/** Refuses images over the edge's limits from the header alone, before any decode. */
+export function checkSize(info: ImageInfo, limits: Limits): void {
+  if (info.width > limits.maxSide || info.height > limits.maxSide) {
+    throw new ApiError("image_too_large", `${info.width}×${info.height} has a side over ${limits.maxSide} px`);
+  }
+  if (info.width * info.height > limits.maxPixels) {
+    throw new ApiError("image_too_large", `${info.width}×${info.height} is over the edge limit of ${limits.maxPixels} pixels`);
+  }
+}
+
+export async function segment(bytes: Uint8Array, server: InferenceServer, limits: Limits): Promise<Segmented> {
+  const info = sniffImage(bytes);
+  checkSize(info, limits);
+  const spec = MODELS[DEFAULT_MODEL];
+  const image = decodeImage(bytes, info);
+  const raw = await infer(server, spec, toModelInput(image, spec));
+  const mask = resizeMask(toMask8(raw), spec.size, spec.size, image.width, image.height);
+  return { info, image, mask, model: spec.id };
+}

@@ -1,0 +1,46 @@
+/**
+ * `GET /health`: whether the model answers, what runs, and the WASM memory each worker holds
+ * (the figures the memory budget is checked against).
+ */
+import type { Handler } from "hono";
+import { DEFAULT_MODEL, MODELS } from "../../shared/models";
+import { limitsFrom } from "../config";
+import { decoderTraps, photonMemoryBytes } from "../image/decode";
+
+interface SegmenterStats {
+  wasmMemoryBytes: number;
+  loadedModels: string[];
+  inferences: number;
+  onnxruntime: string;
+}
+
+async function segmenterState(segmenter: Fetcher): Promise<{ ready: boolean; stats: SegmenterStats | null; error?: string }> {
+  try {
+    const ready = await segmenter.fetch(`http://segmenter/v2/models/${DEFAULT_MODEL}/ready`);
+    await ready.body?.cancel();
+    const stats = (await (await segmenter.fetch("http://segmenter/stats")).json()) as SegmenterStats;
+    return { ready: ready.ok, stats };
+  } catch (error) {
+    return { ready: false, stats: null, error: String(error) };
+  }
+}
+
+export const health: Handler<{ Bindings: Env }> = async (c) => {
+  const segmenter = await segmenterState(c.env.SEGMENTER);
+  return c.json(
+    {
+      status: segmenter.ready ? "ok" : "degraded",
+      ready: segmenter.ready,
+      models: Object.values(MODELS).map((m) => ({ id: m.id, version: m.version, input: m.size, licence: m.licence, backend: "edge" })),
+      versions: { onnxruntime: segmenter.stats?.onnxruntime ?? null },
+      memory: {
+        frontWasmBytes: await photonMemoryBytes(),
+        segmenterWasmBytes: segmenter.stats?.wasmMemoryBytes ?? null,
+      },
+      counters: { inferences: segmenter.stats?.inferences ?? null, decoderTraps: decoderTraps() },
+      limits: limitsFrom(c.env as unknown as Record<string, unknown>),
+      ...(segmenter.error ? { error: segmenter.error } : {}),
+    },
+    segmenter.ready ? 200 : 503,
+  );
+};
