@@ -26,6 +26,8 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         outboundService: imageOrigin,
+        // A short fetch deadline so the timeout tests stay quick.
+        bindings: { FETCH_TIMEOUT_MS: "2000" },
         workers: [
           {
             name: "edge-u2net-segmenter",

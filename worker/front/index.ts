@@ -21,7 +21,8 @@ for (const effect of EFFECTS) {
 app.notFound(() => errorResponse(new ApiError("not_found")));
 app.onError((error) => {
   if (error instanceof ApiError) {
-    if (error.status >= 500) console.warn(`${error.code}: ${error.message}`, error.cause ?? "");
+    // Our own failures are worth a log line; a client's bad input or a dead source is not.
+    if (error.code === "segmenter_unavailable") console.error(`${error.code}: ${error.message}`, error.cause);
     return errorResponse(error, error.code === "busy" ? { "retry-after": "2" } : undefined);
   }
   console.error("unhandled error", error);

@@ -1,0 +1,80 @@
+/**
+ * Golden masks: every fixture photo through the real workers (front → service binding →
+ * segmenter → ONNX Runtime in workerd), against the masks the authors' float pipeline made.
+ */
+import { describe, expect, it } from "vitest";
+import { ORIGIN, baseName, channel, compareMasks, decode, fixture, get, mismatches, photoNames, post, saveArtifact } from "../helpers";
+
+const names = await photoNames();
+const results: { name: string; size: string; mae: number; iou: number }[] = [];
+const masks = new Map<string, Uint8Array>();
+
+describe("/mask on every fixture photo", () => {
+  it.each(names)("%s", async (file) => {
+    const photo = await fixture(`images/${file}`);
+    const response = await post("/mask", photo);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("image/png");
+    expect(response.headers.get("x-model")).toBe("u2netp");
+    const png = new Uint8Array(await response.arrayBuffer());
+    const actual = decode(png);
+    const source = decode(photo);
+    expect([actual.width, actual.height]).toEqual([source.width, source.height]);
+    const expected = decode(await fixture(`masks/${baseName(file)}.png`));
+    const mask = channel(actual.rgba, 0);
+    // A grey PNG decodes with R = G = B and opaque alpha.
+    expect(mismatches(channel(actual.rgba, 1), mask)).toBe(0);
+    const score = compareMasks(mask, channel(expected.rgba, 0));
+    results.push({ name: file, size: `${source.width}×${source.height}`, ...score });
+    masks.set(file, mask);
+    if (score.mae > 0.01 || score.iou < 0.97) {
+      await saveArtifact(`${baseName(file)}.actual.png`, png);
+      await saveArtifact(`${baseName(file)}.expected.png`, await fixture(`masks/${baseName(file)}.png`));
+    }
+    // Per photo, a loose bound: one bad photo must not hide behind a good mean.
+    expect(score.mae).toBeLessThan(0.02);
+    expect(score.iou).toBeGreaterThan(0.95);
+  });
+
+  it("meets the accuracy targets on average (MAE ≤ 0.005, IoU ≥ 0.98)", () => {
+    expect(results).toHaveLength(names.length);
+    const mean = (k: "mae" | "iou") => results.reduce((s, r) => s + r[k], 0) / results.length;
+    const rows = results.map((r) => `| ${r.name} | ${r.size} | ${r.mae.toFixed(4)} | ${r.iou.toFixed(4)} |`);
+    console.log(["| photo | size | MAE | IoU≥128 |", "|---|---|---|---|", ...rows, `| **mean** (${results.length}) | | **${mean("mae").toFixed(4)}** | **${mean("iou").toFixed(4)}** |`].join("\n"));
+    expect(mean("mae")).toBeLessThanOrEqual(0.005);
+    expect(mean("iou")).toBeGreaterThanOrEqual(0.98);
+  });
+});
+
+describe("/remove on every fixture photo", () => {
+  it.each(names)("%s: alpha is the mask, colours are the photo's", async (file) => {
+    const photo = await fixture(`images/${file}`);
+    const response = await post("/remove", photo);
+    expect(response.status).toBe(200);
+    const cutout = decode(new Uint8Array(await response.arrayBuffer()));
+    const source = decode(photo);
+    expect([cutout.width, cutout.height]).toEqual([source.width, source.height]);
+    expect(mismatches(channel(cutout.rgba, 3), masks.get(file))).toBe(0);
+    for (const c of [0, 1, 2]) expect(mismatches(channel(cutout.rgba, c), channel(source.rgba, c))).toBe(0);
+  });
+});
+
+describe("other ways in", () => {
+  it("GET ?url= gives the same mask as a POST", async () => {
+    const response = await get(`/mask?url=${encodeURIComponent(`${ORIGIN}/images/chelsea.png`)}`);
+    expect(response.status).toBe(200);
+    expect(mismatches(channel(decode(new Uint8Array(await response.arrayBuffer())).rgba, 0), masks.get("chelsea.png"))).toBe(0);
+  });
+
+  it("multipart field `image` gives the same cutout as a raw POST", async () => {
+    const form = new FormData();
+    form.append("image", new Blob([await fixture("images/coffee.png")]), "coffee.png");
+    const response = await post("/remove", form);
+    expect(response.status).toBe(200);
+    expect(mismatches(channel(decode(new Uint8Array(await response.arrayBuffer())).rgba, 3), masks.get("coffee.png"))).toBe(0);
+  });
+
+  it("a greyscale photo gives a full-size mask (camera.png is 8-bit grey)", () => {
+    expect(masks.get("camera.png")?.length).toBe(512 * 512);
+  });
+});

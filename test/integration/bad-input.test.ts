@@ -1,0 +1,167 @@
+/**
+ * Bad input, each answered with its documented JSON error code and status, never a 500, and
+ * the forbidden hosts never contacted.
+ */
+import { describe, expect, it } from "vitest";
+import { ORIGIN, errorCode, fixture, get, health, post } from "../helpers";
+
+/** A syntactically whole PNG (IHDR, one IDAT, IEND) declaring any size. */
+function pngDeclaring(width: number, height: number): Uint8Array {
+  const bytes = new Uint8Array(8 + 25 + 14 + 12);
+  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const view = new DataView(bytes.buffer);
+  const chunk = (at: number, type: string, length: number) => {
+    view.setUint32(at, length);
+    for (let i = 0; i < 4; i++) bytes[at + 4 + i] = type.charCodeAt(i);
+  };
+  chunk(8, "IHDR", 13);
+  view.setUint32(16, width);
+  view.setUint32(20, height);
+  bytes.set([8, 6, 0, 0, 0], 24);
+  chunk(33, "IDAT", 2);
+  chunk(47, "IEND", 0);
+  return bytes;
+}
+
+/** A JPEG whose frame header declares any size (valid markers, EOI at the end). */
+function jpegDeclaring(width: number, height: number): Uint8Array {
+  return new Uint8Array([0xff, 0xd8, 0xff, 0xc0, 0, 11, 8, height >> 8, height & 255, width >> 8, width & 255, 1, 1, 0x11, 0, 0xff, 0xd9]);
+}
+
+function randomBytes(n: number, seed = 7): Uint8Array {
+  const out = new Uint8Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    out[i] = s >>> 24;
+  }
+  return out;
+}
+
+/** A real JPEG's headers followed by random entropy-coded data: passes every structural check, fails in the decoder. */
+async function jpegWithGarbageScan(): Promise<Uint8Array> {
+  const jpeg = await fixture("images/rocket.jpg");
+  let sos = 2;
+  while (!(jpeg[sos] === 0xff && jpeg[sos + 1] === 0xda)) sos++;
+  const headerEnd = sos + 2 + ((jpeg[sos + 2] << 8) | jpeg[sos + 3]);
+  const scan = randomBytes(4000).map((b) => (b === 0xff ? 0xfe : b));
+  return new Uint8Array([...jpeg.subarray(0, headerEnd), ...scan, 0xff, 0xd9]);
+}
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+const uploads: [string, () => Promise<Uint8Array> | Uint8Array, number, string][] = [
+  ["empty body", () => new Uint8Array(0), 400, "missing_image"],
+  ["truncated JPEG (fixture)", () => fixture("bad/truncated.jpg"), 422, "undecodable_image"],
+  ["truncated PNG", async () => (await fixture("images/chelsea.png")).subarray(0, 5000), 422, "undecodable_image"],
+  ["JPEG with garbage scan data", jpegWithGarbageScan, 422, "undecodable_image"],
+  ["random bytes", () => randomBytes(2000), 415, "unsupported_media_type"],
+  ["HTML page", () => text("<!doctype html><html><body>not an image</body></html>"), 415, "unsupported_media_type"],
+  ["SVG", () => text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'), 415, "unsupported_media_type"],
+  ["GIF", () => text("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), 415, "unsupported_media_type"],
+  ["BMP", () => text("BM" + "\0".repeat(60)), 415, "unsupported_media_type"],
+  ["HEIC", () => text("\0\0\0\x18ftypheic\0\0\0\0mif1heic"), 415, "unsupported_media_type"],
+  ["PNG declaring 0×0", () => pngDeclaring(0, 0), 422, "undecodable_image"],
+  ["PNG declaring 100000×100000", () => pngDeclaring(100_000, 100_000), 413, "image_too_large"],
+  ["PNG declaring 3000×3000 (over the pixel cap)", () => pngDeclaring(3000, 3000), 413, "image_too_large"],
+  ["PNG declaring 9000×10 (over the side cap)", () => pngDeclaring(9000, 10), 413, "image_too_large"],
+  ["JPEG declaring 65535×65535", () => jpegDeclaring(65535, 65535), 413, "image_too_large"],
+  ["PNG with a chunk running past the end", () => pngDeclaring(10, 10).subarray(0, 45), 422, "undecodable_image"],
+  ["body over the byte cap", () => new Uint8Array(13 * 1024 * 1024), 413, "payload_too_large"],
+];
+
+describe("bad uploads", () => {
+  it.each(uploads)("%s", async (_name, make, status, code) => {
+    for (const path of ["/mask", "/remove"]) {
+      const response = await post(path, await make());
+      expect(response.status).toBe(status);
+      expect(response.headers.get("content-type")).toContain("application/json");
+      expect(await errorCode(response)).toBe(code);
+    }
+  });
+
+  it("a multipart form without an `image` field → 400 missing_image", async () => {
+    const form = new FormData();
+    form.append("photo", new Blob([pngDeclaring(4, 4)]));
+    const response = await post("/mask", form);
+    expect(response.status).toBe(400);
+    expect(await errorCode(response)).toBe("missing_image");
+  });
+
+  it("the decoder keeps working after it rejected bad data", async () => {
+    const before = (await health()).counters.decoderTraps;
+    expect((await post("/mask", await jpegWithGarbageScan())).status).toBe(422);
+    expect((await health()).counters.decoderTraps).toBe(before + 1);
+    expect((await post("/mask", await fixture("images/download.jpeg"))).status).toBe(200);
+  });
+});
+
+const forbidden = [
+  "http://localhost/cat.jpg",
+  "http://foo.localhost/cat.jpg",
+  "http://127.0.0.1/cat.jpg",
+  "http://2130706433/cat.jpg", // 127.0.0.1 in decimal
+  "http://0x7f.0.0.1/cat.jpg", // in hex
+  "http://0177.0.0.1/cat.jpg", // in octal
+  "http://10.0.0.1/cat.jpg",
+  "http://192.168.1.1/cat.jpg",
+  "http://172.16.0.1/cat.jpg",
+  "http://100.64.0.1/cat.jpg", // CGNAT
+  "http://169.254.169.254/latest/meta-data/", // cloud metadata
+  "http://[::1]/cat.jpg",
+  "http://[::ffff:127.0.0.1]/cat.jpg",
+  "http://[fd00::1]/cat.jpg",
+  "http://[fe80::1]/cat.jpg",
+  "http://metadata/computeMetadata/v1/",
+];
+
+describe("url= fetching", () => {
+  it.each([
+    ["no url", "/mask", 400, "missing_image"],
+    ["not a URL", "/mask?url=not%20a%20url", 400, "invalid_url"],
+    ["ftp scheme", "/mask?url=ftp://images.test/a.jpg", 400, "invalid_url"],
+    ["file scheme", "/mask?url=file:///etc/passwd", 400, "invalid_url"],
+    ["credentials in the URL", `/mask?url=${encodeURIComponent("https://user:pw@images.test/images/chelsea.png")}`, 400, "invalid_url"],
+    ["source answers 404", `/mask?url=${ORIGIN}/status/404`, 502, "upstream_error"],
+    ["source answers 500", `/mask?url=${ORIGIN}/status/500`, 502, "upstream_error"],
+    ["source too slow", `/mask?url=${encodeURIComponent(`${ORIGIN}/slow?ms=8000`)}`, 504, "upstream_timeout"],
+    ["endless body", `/mask?url=${ORIGIN}/endless`, 413, "payload_too_large"],
+    ["source is HTML", `/mask?url=${ORIGIN}/images/index.json`, 415, "unsupported_media_type"],
+    ["more than 3 redirects", `/mask?url=${ORIGIN}/redirect/4/images/chelsea.png`, 502, "upstream_error"],
+    ["redirect to a private address", `/mask?url=${encodeURIComponent(`${ORIGIN}/redirect-to?to=http://127.0.0.1/x.png`)}`, 403, "forbidden_host"],
+    ...forbidden.map((u): [string, string, number, string] => [u, `/mask?url=${encodeURIComponent(u)}`, 403, "forbidden_host"]),
+  ])("%s", async (_name, path, status, code) => {
+    const response = await get(path);
+    expect(response.status).toBe(status);
+    expect(await errorCode(response)).toBe(code);
+  });
+
+  it("follows up to 3 redirects", async () => {
+    expect((await get(`/mask?url=${ORIGIN}/redirect/3/images/download.jpeg`)).status).toBe(200);
+  });
+
+  it("never contacted a forbidden host", async () => {
+    const hits = (await (await fetch("https://origin.test/hits")).json()) as Record<string, number>;
+    const contacted = Object.keys(hits).filter((host) => host !== "images.test" && host !== "origin.test");
+    expect(contacted).toEqual([]);
+  });
+});
+
+describe("routing", () => {
+  it("PUT /mask → 405 method_not_allowed", async () => {
+    const response = await post("/mask", new Uint8Array(1)).then(() => fetchWith("PUT", "/mask"));
+    expect(response.status).toBe(405);
+    expect(await errorCode(response)).toBe("method_not_allowed");
+  });
+
+  it("unknown path → 404 not_found", async () => {
+    const response = await get("/no-such-endpoint");
+    expect(response.status).toBe(404);
+    expect(await errorCode(response)).toBe("not_found");
+  });
+});
+
+async function fetchWith(method: string, path: string): Promise<Response> {
+  const { SELF } = await import("cloudflare:test");
+  return SELF.fetch(`http://edge.test${path}`, { method, body: "x" });
+}
