@@ -31,8 +31,8 @@ async function imageField(body: Uint8Array, contentType: string): Promise<Uint8A
   } catch (cause) {
     throw new ApiError("invalid_parameter", "The multipart body does not parse", { cause });
   }
-  const field = form.get("image");
+  const field: unknown = form.get("image");
   if (field === null) throw new ApiError("missing_image", "The form has no `image` field");
-  if (typeof field === "string") throw new ApiError("missing_image", "The `image` field must be a file");
+  if (!(field instanceof Blob)) throw new ApiError("missing_image", "The `image` field must be a file");
   return new Uint8Array(await field.arrayBuffer());
 }
