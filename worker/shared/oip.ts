@@ -83,7 +83,7 @@ function checkTensor(t: WireTensor): Datatype {
   return t.datatype as Datatype;
 }
 
-function concat(header: unknown, tensors: Tensor[]): Uint8Array {
+function concat(header: unknown, tensors: Tensor[]): Uint8Array<ArrayBuffer> {
   const json = textEncoder.encode(JSON.stringify(header));
   const total = tensors.reduce((n, t) => n + t.data.byteLength, json.byteLength);
   const body = new Uint8Array(total);
@@ -154,7 +154,7 @@ function toJsonData(t: Tensor): number[] {
 }
 
 /** Builds a binary infer request. Returns the body and the header length to send. */
-export function encodeInferRequest(request: InferRequest): { body: Uint8Array; headerLength: number } {
+export function encodeInferRequest(request: InferRequest): { body: Uint8Array<ArrayBuffer>; headerLength: number } {
   const header = {
     ...(request.id ? { id: request.id } : {}),
     inputs: request.inputs.map((t) => ({
@@ -184,7 +184,7 @@ export function decodeInferRequest(body: Uint8Array, headerLength: number | null
 export function encodeInferResponse(
   response: InferResponse,
   binary: ReadonlySet<string>,
-): { body: Uint8Array; headerLength: number | null } {
+): { body: Uint8Array<ArrayBuffer>; headerLength: number | null } {
   const binaryTensors = response.outputs.filter((t) => binary.has(t.name));
   const header = {
     model_name: response.modelName,
