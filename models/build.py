@@ -276,7 +276,6 @@ def build_graph(stock, G, head_groups):
         assert a12 == as_
         w17 = np.concatenate([w12, ws], 0)
         b17 = np.concatenate([b12, bs], 0)
-        emit_side("1686")
         slices = [e.slice_c("1686", c0, c1, e.uniq("1686_s%d" % k)) for k, (c0, c1) in enumerate(groups)]
         oc = 64 // head_groups
         m = None
@@ -484,7 +483,12 @@ def quant_int8(w):
     return q, scales, deq.reshape(w.shape)
 
 
-def pack_weights(e, encoding, fp16_names=()):
+def stock_key(name):
+    """Stock initializer a (sliced) weight comes from: '2261_o0_x3' -> '2261'."""
+    return "w17" if name.startswith("w17") else name.split("_")[0]
+
+
+def pack_weights(e, encoding, fp16_names=(), f32_names=()):
     """Returns (f32 buffer bytes, packed bin bytes, index dict, {name: (offset, length)})."""
     f32 = bytearray()
     binb = bytearray()
@@ -503,8 +507,10 @@ def pack_weights(e, encoding, fp16_names=()):
         enc = encoding
         if arr.ndim != 4:
             enc = "f32"
-        if name in fp16_names:
+        if name in fp16_names or stock_key(name) in fp16_names:
             enc = "f16"
+        if stock_key(name) in f32_names:
+            enc = "f32"
         entry = {"name": name, "offset": off, "count": int(arr.size), "shape": [int(d) for d in arr.shape],
                  "encoding": enc}
         if enc == "int8":
@@ -569,6 +575,7 @@ def main():
     ap.add_argument("--group", type=int, default=8)
     ap.add_argument("--head-groups", type=int, default=None)
     ap.add_argument("--no-manifest", action="store_true")
+    ap.add_argument("--f32-convs", default=None, help="experiments: keep stock Conv_a..Conv_b weights fp32 (a:b)")
     args = ap.parse_args()
 
     cfg = json.load(open(os.path.join(HERE, "build-config.json")))
@@ -596,7 +603,13 @@ def main():
     stock_peak = None
 
     os.makedirs(args.out, exist_ok=True)
-    f32, binb, index, ext = pack_weights(e, encoding, set(cfg.get("fp16Tensors", [])))
+    f32_names = set(cfg.get("f32Tensors", []))
+    if args.f32_convs:
+        a, b = map(int, args.f32_convs.split(":"))
+        f32_names |= {n.input[1] for i, n in enumerate(stock.nodes) if n.op_type == "Conv" and a <= int(n.name.split("_")[1]) < b}
+        if a <= 812 < b:
+            f32_names.add("w17")
+    f32, binb, index, ext = pack_weights(e, encoding, set(cfg.get("fp16Tensors", [])), f32_names)
     model = make_model(e, file_order, ext, "u2netp-edge.f32")
     mbytes = model.SerializeToString()
     paths = {
@@ -637,7 +650,7 @@ def write_manifest(cfg, paths, encoding, G, head_groups, sim_peak):
                    "note": "fused saliency map d1..d6 -> outconv, sigmoid already applied"},
         "preprocessing": {
             "size": 320, "resize": "bilinear, no anti-aliasing (skimage resize order=1, anti_aliasing=False: "
-                                   "sample at (x+0.5)*in/320-0.5, edge clamp)",
+                                   "sample at (x+0.5)*in/320-0.5; mode='constant': taps beyond the edge count as 0)",
             "scale": "divide by the max of the resized image over all channels (1 if 0)",
             "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "layout": "NCHW, RGB",
         },
@@ -651,11 +664,13 @@ def write_manifest(cfg, paths, encoding, G, head_groups, sim_peak):
                            "env": {"wasm.numThreads": 1, "wasm.proxy": False},
                            "why": "level 'basic' and above merge the duplicated per-group nodes and bring "
                                   "the peak back; the graph uses com.microsoft FusedConv"},
-        "weights": {"encoding": encoding, "fp16Tensors": cfg.get("fp16Tensors", []),
-                    "description": "conv weights with more than %d elements: int8 symmetric per output "
-                                   "channel (axis 0) with float32 scales, expanded to fp32 at session "
-                                   "creation; biases and small tensors fp32 (inline in the graph)" % INLINE_MAX
-                    if encoding == "int8" else "conv weights stored as %s, expanded to fp32" % encoding},
+        "weights": {"encoding": encoding, "f32Tensors": sorted(cfg.get("f32Tensors", [])),
+                    "description": "conv weights with more than %d elements stored as %s (int8: symmetric per "
+                                   "output channel, float32 scales), expanded to fp32 at session creation by "
+                                   "worker/segmenter/weights.ts; f32Tensors (stock initializer names) and "
+                                   "non-conv tensors stored fp32; tensors of at most %d elements inline fp32"
+                                   % (INLINE_MAX, encoding, INLINE_MAX),
+                    "decision": cfg.get("decision")},
         "tiling": {"channelGroup": G, "decoderHeadOutputGroups": head_groups,
                    "simulatedPeakLiveActivationsMB": round(sim_peak / 1e6, 1)},
         "measured": measured,

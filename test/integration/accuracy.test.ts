@@ -74,6 +74,22 @@ describe("other ways in", () => {
     expect(mismatches(channel(decode(new Uint8Array(await response.arrayBuffer())).rgba, 3), masks.get("coffee.png"))).toBe(0);
   });
 
+  it("a lossless WebP of a photo gives the same mask as its PNG", async () => {
+    const response = await get(`/mask?url=${ORIGIN}/webp/images/chelsea.png`);
+    expect(response.status).toBe(200);
+    expect(mismatches(channel(decode(new Uint8Array(await response.arrayBuffer())).rgba, 0), masks.get("chelsea.png"))).toBe(0);
+  });
+
+  it("an RGBA photo keeps its own transparency in the cutout (alphas multiply)", async () => {
+    // Left half 50% transparent; the model sees the same RGB, so the mask is chelsea's.
+    const response = await get(`/remove?url=${ORIGIN}/rgba/images/chelsea.png`);
+    expect(response.status).toBe(200);
+    const cutout = decode(new Uint8Array(await response.arrayBuffer()));
+    const mask = masks.get("chelsea.png")!;
+    const expected = mask.map((m, i) => (i % cutout.width < cutout.width / 2 ? Math.round((m * 128) / 255) : m));
+    expect(mismatches(channel(cutout.rgba, 3), expected)).toBe(0);
+  });
+
   it("a greyscale photo gives a full-size mask (camera.png is 8-bit grey)", () => {
     expect(masks.get("camera.png")?.length).toBe(512 * 512);
   });

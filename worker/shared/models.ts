@@ -21,28 +21,32 @@ export interface ModelSpec {
   licence: string;
 }
 
+/** The part of models/manifest.json (written by models/build.py) the workers read. */
 interface Manifest {
   id: string;
-  version: string;
-  input: { name: string; shape: (number | string)[] };
+  files: Record<"graph" | "weights", { sha256: string }>;
+  input: { name: string };
   output: { name: string };
-  preprocess: { size: number; mean: number[]; std: number[] };
-  session: Record<string, unknown>;
-  licence: string | { name?: string; spdx?: string; text?: string };
+  preprocessing: { size: number; mean: number[]; std: number[] };
+  sessionOptions: Record<string, unknown>;
+  licence: { model: string };
 }
 
+/** Session options ORT understands; the manifest also carries notes and placeholders. */
+const SESSION_KEYS = ["graphOptimizationLevel", "enableMemPattern", "enableCpuMemArena", "executionMode"];
+
 function fromManifest(m: Manifest): ModelSpec {
-  const licence = typeof m.licence === "string" ? m.licence : (m.licence.spdx ?? m.licence.name ?? "see models/");
   return {
     id: m.id,
-    version: m.version,
+    // Any change to the graph or the weights gives a new version.
+    version: `${m.files.graph.sha256.slice(0, 8)}.${m.files.weights.sha256.slice(0, 8)}`,
     inputName: m.input.name,
     outputName: m.output.name,
-    size: m.preprocess.size,
-    mean: m.preprocess.mean as unknown as ModelSpec["mean"],
-    std: m.preprocess.std as unknown as ModelSpec["std"],
-    session: m.session,
-    licence,
+    size: m.preprocessing.size,
+    mean: m.preprocessing.mean as unknown as ModelSpec["mean"],
+    std: m.preprocessing.std as unknown as ModelSpec["std"],
+    session: Object.fromEntries(SESSION_KEYS.filter((k) => k in m.sessionOptions).map((k) => [k, m.sessionOptions[k]])),
+    licence: m.licence.model,
   };
 }
 

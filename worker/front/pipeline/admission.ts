@@ -18,8 +18,13 @@ export async function admit<I, T>(maxWaiting: number, fetchInput: () => Promise<
   if (admitted > maxWaiting) throw new ApiError("busy");
   admitted++;
   try {
-    const input = await fetchInput();
-    return await pipeline.run(() => process(input));
+    let input: I | undefined = await fetchInput();
+    return await pipeline.run(() => {
+      // Hand the input over and drop our reference, so a decoded file can be collected.
+      const taken = input as I;
+      input = undefined;
+      return process(taken);
+    });
   } finally {
     admitted--;
   }
