@@ -128,10 +128,10 @@ const table = [
   `| of which session creation (first − warm median) | ${ms(result.sessionCreationMs)} |`,
   `| warm inference 320×320, median / p95 of ${RUNS} (HTTP round trip included) | ${ms(result.warmInferenceMedianMs)} / ${ms(result.warmInferenceP95Ms)} |`,
   `| end-to-end POST /remove, ${result.removeInput}, median / p95 of ${RUNS} | ${ms(result.removeMedianMs)} / ${ms(result.removeP95Ms)} |`,
-  `| segmenter WASM memory (ORT) after the runs | ${result.segmenterWasmMB.toFixed(1)} MB |`,
-  `| front WASM memory (photon) after the runs | ${result.frontWasmMB.toFixed(1)} MB |`,
-  `| front bundle, raw / gzip | ${front.raw.toFixed(2)} / ${front.gzip.toFixed(2)} MB |`,
-  `| segmenter bundle, raw / gzip | ${segmenterBundle.raw.toFixed(2)} / ${segmenterBundle.gzip.toFixed(2)} MB |`,
+  `| segmenter WASM memory (ORT) after the runs | ${result.segmenterWasmMB.toFixed(1)} MiB |`,
+  `| front WASM memory (photon) after the runs | ${result.frontWasmMB.toFixed(1)} MiB |`,
+  `| front bundle, raw / gzip | ${front.raw.toFixed(2)} / ${front.gzip.toFixed(2)} MiB |`,
+  `| segmenter bundle, raw / gzip | ${segmenterBundle.raw.toFixed(2)} / ${segmenterBundle.gzip.toFixed(2)} MiB |`,
 ].join("\n");
 
 console.log(table);
