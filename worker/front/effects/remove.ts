@@ -1,18 +1,53 @@
-import type { Effect } from "./effect";
+import { ApiError } from "../errors";
+import { blurBackground, dropShadow, fillBackground, imageBackground, parseColor, type Rgba } from "../compose";
+import { applyMaskAsAlpha, rgbaResult, type Effect } from "./effect";
+
+type Background = { kind: "none" } | { kind: "color"; color: Rgba } | { kind: "blur" } | { kind: "image"; url: string };
+
+interface RemoveOptions {
+  background: Background;
+  shadow: boolean;
+}
 
 /**
- * `/remove`: the cutout, the photo with the mask as its alpha. A photo that already had
- * transparency keeps it: the two alphas multiply. Works in place on the decoded pixels.
+ * `/remove`: the cutout. Without a background the object is kept on transparency (a photo
+ * with its own alpha keeps it: the alphas multiply); `bg=<hex>` fills a colour, `bg=blur`
+ * blurs the original background (portrait look), `bg_url=` puts the object on another image
+ * (cover-fit); `shadow=1` adds a soft drop shadow under the object.
  */
-export const remove: Effect = {
+export const remove: Effect<RemoveOptions> = {
   name: "remove",
-  summary: "RGBA PNG cutout, background transparent",
-  render: ({ image, mask }) => {
-    const { pixels } = image;
-    for (let i = 0, a = 3; i < mask.length; i++, a += 4) {
-      const source = pixels[a];
-      pixels[a] = source === 255 ? mask[i] : Math.round((mask[i] * source) / 255);
+  summary: "cutout on transparency, a colour, a blurred background or another image",
+  parse(params) {
+    const bg = params.raw("bg");
+    const url = params.raw("bg_url");
+    if (bg !== undefined && url !== undefined) throw new ApiError("invalid_parameter", "Use bg= or bg_url=, not both");
+    let background: Background = { kind: "none" };
+    if (url !== undefined) background = { kind: "image", url };
+    else if (bg?.toLowerCase() === "blur") background = { kind: "blur" };
+    else if (bg !== undefined) {
+      const color = parseColor(bg);
+      if (!color) throw new ApiError("invalid_parameter", `bg=${JSON.stringify(bg).slice(0, 40)}: expected a hex colour (fff, ffffff, ffffff80) or blur`);
+      background = { kind: "color", color };
     }
-    return { pixels, width: image.width, height: image.height, channels: 4 };
+    return { background, shadow: params.flag("shadow") };
+  },
+  async render({ image, mask }, { background, shadow }, { loadImage }) {
+    switch (background.kind) {
+      case "none":
+        applyMaskAsAlpha(image, mask);
+        break;
+      case "color":
+        fillBackground(image, mask, background.color);
+        break;
+      case "blur":
+        blurBackground(image, mask, Math.max(2, Math.min(image.width, image.height) / 40));
+        break;
+      case "image":
+        imageBackground(image, mask, await loadImage(background.url));
+        break;
+    }
+    if (shadow) dropShadow(image, mask);
+    return rgbaResult(image);
   },
 };

@@ -29,11 +29,15 @@ export function checkSize(info: ImageInfo, limits: Limits): void {
   }
 }
 
-export async function segment(bytes: Uint8Array, server: InferenceServer, limits: Limits): Promise<Segmented> {
+/**
+ * Runs the whole pipeline on an image file.
+ * @param maxSide scale the photo down first so its longer side is at most this (`max_side=`)
+ */
+export async function segment(bytes: Uint8Array, server: InferenceServer, limits: Limits, maxSide?: number): Promise<Segmented> {
   const info = sniffImage(bytes);
   checkSize(info, limits);
   const spec = MODELS[DEFAULT_MODEL];
-  const image = decodeImage(bytes, info);
+  const image = decodeImage(bytes, info, maxSide);
   const raw = await infer(server, spec, toModelInput(image, spec));
   const mask = resizeMask(toMask8(raw), spec.size, spec.size, image.width, image.height);
   return { info, image, mask, model: spec.id };
