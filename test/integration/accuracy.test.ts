@@ -4,10 +4,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { ORIGIN, baseName, channel, compareMasks, decode, fixture, get, mismatches, photoNames, post, saveArtifact } from "../helpers";
+import { boundaryF } from "../metrics";
 
 const names = await photoNames();
-const results: { name: string; size: string; mae: number; iou: number }[] = [];
+const results: { name: string; size: string; mae: number; iou: number; boundaryF: number }[] = [];
 const masks = new Map<string, Uint8Array>();
+const references = new Map<string, Uint8Array>();
 
 describe("/mask on every fixture photo", () => {
   it.each(names)("%s", async (file) => {
@@ -25,7 +27,9 @@ describe("/mask on every fixture photo", () => {
     // A grey PNG decodes with R = G = B and opaque alpha.
     expect(mismatches(channel(actual.rgba, 1), mask)).toBe(0);
     const score = compareMasks(mask, channel(expected.rgba, 0));
-    results.push({ name: file, size: `${source.width}×${source.height}`, ...score });
+    const expectedMask = channel(expected.rgba, 0);
+    results.push({ name: file, size: `${source.width}×${source.height}`, ...score, boundaryF: boundaryF(mask, expectedMask, source.width, source.height) });
+    references.set(file, expectedMask);
     masks.set(file, mask);
     if (score.mae > 0.01 || score.iou < 0.97) {
       await saveArtifact(`${baseName(file)}.actual.png`, png);
@@ -39,8 +43,9 @@ describe("/mask on every fixture photo", () => {
   it("meets the accuracy targets on average (MAE ≤ 0.005, IoU ≥ 0.98)", () => {
     expect(results).toHaveLength(names.length);
     const mean = (k: "mae" | "iou") => results.reduce((s, r) => s + r[k], 0) / results.length;
-    const rows = results.map((r) => `| ${r.name} | ${r.size} | ${r.mae.toFixed(4)} | ${r.iou.toFixed(4)} |`);
-    console.log(["| photo | size | MAE | IoU≥128 |", "|---|---|---|---|", ...rows, `| **mean** (${results.length}) | | **${mean("mae").toFixed(4)}** | **${mean("iou").toFixed(4)}** |`].join("\n"));
+    const rows = results.map((r) => `| ${r.name} | ${r.size} | ${r.mae.toFixed(4)} | ${r.iou.toFixed(4)} | ${r.boundaryF.toFixed(4)} |`);
+    const meanF = results.reduce((s, r) => s + r.boundaryF, 0) / results.length;
+    console.log(["| photo | size | MAE | IoU≥128 | boundary F |", "|---|---|---|---|---|", ...rows, `| **mean** (${results.length}) | | **${mean("mae").toFixed(4)}** | **${mean("iou").toFixed(4)}** | **${meanF.toFixed(4)}** |`].join("\n"));
     expect(mean("mae")).toBeLessThanOrEqual(0.005);
     expect(mean("iou")).toBeGreaterThanOrEqual(0.98);
   });
@@ -56,6 +61,35 @@ describe("/remove on every fixture photo", () => {
     expect([cutout.width, cutout.height]).toEqual([source.width, source.height]);
     expect(mismatches(channel(cutout.rgba, 3), masks.get(file))).toBe(0);
     for (const c of [0, 1, 2]) expect(mismatches(channel(cutout.rgba, c), channel(source.rgba, c))).toBe(0);
+  });
+});
+
+describe("refine=1 (edge-aware refinement) against the references, on every photo", () => {
+  const refined: { mae: number; iou: number; boundaryF: number }[] = [];
+
+  it.each(names)("%s", async (file) => {
+    const response = await post("/mask?refine=1", await fixture(`images/${file}`));
+    expect(response.status).toBe(200);
+    const { width, height, rgba } = decode(new Uint8Array(await response.arrayBuffer()));
+    const mask = channel(rgba, 0);
+    const reference = references.get(file)!;
+    refined.push({ ...compareMasks(mask, reference), boundaryF: boundaryF(mask, reference, width, height) });
+  });
+
+  it("reports its effect (the references are the unrefined float model, not human ground truth)", () => {
+    const mean = (rows: { mae: number; iou: number; boundaryF: number }[], k: "mae" | "iou" | "boundaryF") => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+    console.log(
+      [
+        "| masks vs references (24 photos) | mean MAE | mean IoU≥128 | mean boundary F |",
+        "|---|---|---|---|",
+        `| plain | ${mean(results, "mae").toFixed(4)} | ${mean(results, "iou").toFixed(4)} | ${mean(results, "boundaryF").toFixed(4)} |`,
+        `| refine=1 | ${mean(refined, "mae").toFixed(4)} | ${mean(refined, "iou").toFixed(4)} | ${mean(refined, "boundaryF").toFixed(4)} |`,
+      ].join("\n"),
+    );
+    expect(refined).toHaveLength(names.length);
+    // Refinement moves edges; it must not break masks.
+    expect(mean(refined, "iou")).toBeGreaterThan(0.95);
+    expect(mean(refined, "boundaryF")).toBeGreaterThan(0.85);
   });
 });
 

@@ -25,6 +25,26 @@ describe("memory at the largest accepted input (2048×2048 = the 4 MP cap)", () 
     });
   }
 
+  it("every effect and encoder at 4 MP", async () => {
+    const source = `url=${ORIGIN}/generated/2048x2048.jpg`;
+    for (const path of [
+      "/remove?bg=ffffff&format=jpeg",
+      "/remove?bg=blur&shadow=1",
+      `/remove?bg_url=${encodeURIComponent(`${ORIGIN}/generated/1448x1448.png`)}`,
+      "/highlight?style=blur",
+      "/crop?w=512&h=512",
+      "/bbox?format=png",
+      "/mask?refine=1&cleanup=1&feather=3",
+      "/mask?max_side=1448&format=webp",
+    ]) {
+      const response = await get(`${path}&${source}`);
+      expect(response.status, path).toBe(200);
+      await response.arrayBuffer();
+    }
+    const { memory } = await health();
+    console.log(`effects at 4 MP: front WASM ${(memory.frontWasmBytes / MB).toFixed(1)} MB`);
+  });
+
   it("one pixel more is refused before decoding", async () => {
     const response = await get(`/remove?url=${ORIGIN}/generated/2049x2048.jpg`);
     expect(response.status).toBe(413);

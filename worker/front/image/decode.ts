@@ -3,7 +3,7 @@
  * freed at once, so photon's WASM memory holds nothing between requests: its high-water mark
  * is one decode.
  */
-import { PhotonImage, SamplingFilter, initPhoton, resize } from "@cf-wasm/photon";
+import { PhotonImage, initPhoton } from "@cf-wasm/photon";
 import { ApiError } from "../errors";
 import type { ImageInfo } from "./sniff";
 
@@ -16,17 +16,8 @@ export interface RgbaImage {
 
 let traps = 0;
 
-/** The size an image gets when its longer side is brought down to `maxSide`. */
-export function fitWithin(width: number, height: number, maxSide?: number): { width: number; height: number } {
-  const scale = maxSide ? Math.min(1, maxSide / Math.max(width, height)) : 1;
-  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
-}
-
-/**
- * Decodes an image whose header was already checked by sniffImage; with `maxSide`, a larger
- * image is scaled down inside photon before its pixels are copied out (cheaper than later).
- */
-export function decodeImage(bytes: Uint8Array, info: ImageInfo, maxSide?: number): RgbaImage {
+/** Decodes an image whose header was already checked by sniffImage. */
+export function decodeImage(bytes: Uint8Array, info: ImageInfo): RgbaImage {
   let image: PhotonImage;
   try {
     image = PhotonImage.new_from_byteslice(bytes);
@@ -41,14 +32,7 @@ export function decodeImage(bytes: Uint8Array, info: ImageInfo, maxSide?: number
     if (width !== info.width || height !== info.height) {
       throw new ApiError("undecodable_image", `The header says ${info.width}×${info.height} but the data is ${width}×${height}`);
     }
-    const target = fitWithin(width, height, maxSide);
-    if (target.width === width && target.height === height) return { width, height, pixels: image.get_raw_pixels() };
-    const scaled = resize(image, target.width, target.height, SamplingFilter.Triangle);
-    try {
-      return { ...target, pixels: scaled.get_raw_pixels() };
-    } finally {
-      scaled.free();
-    }
+    return { width, height, pixels: image.get_raw_pixels() };
   } finally {
     image.free();
   }
