@@ -13,7 +13,7 @@ let source: Decoded;
 let mask: Uint8Array;
 
 const png = async (response: Response) => {
-  expect(response.status, await response.clone().text().then((t) => t.slice(0, 200))).toBe(200);
+  if (response.status !== 200) expect.fail(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
   return decode(new Uint8Array(await response.arrayBuffer()));
 };
 const pixel = (image: Decoded, i: number) => Array.from(image.rgba.subarray(i * 4, i * 4 + 4));
@@ -141,6 +141,11 @@ describe("/highlight", () => {
 });
 
 describe("/remove backgrounds", () => {
+  it("with threshold=, alpha is 0 outside the thresholded mask and 255 inside", async () => {
+    const out = await png(await post("/remove?threshold=128", photo));
+    expect(mismatches(channel(out.rgba, 3), mask.map((m) => (m >= 128 ? 255 : 0)))).toBe(0);
+  });
+
   it("bg=<hex> puts the colour where the mask is 0 and the photo where it is 255", async () => {
     const out = await png(await post("/remove?bg=ff8000", photo));
     for (const i of [...mask.keys()].filter((j) => j % 7 === 0)) {
