@@ -10,14 +10,24 @@ import { decodeImage, type RgbaImage } from "../image/decode";
 import { sniffImage, type ImageInfo } from "../image/sniff";
 import { toModelInput } from "./preprocess";
 import { resizeMask, toMask8 } from "./mask";
-import { infer, type InferenceServer } from "./segmenter-client";
+import type { Routing } from "./routing";
+import { infer } from "./segmenter-client";
 
 export interface Segmented {
   info: ImageInfo;
   image: RgbaImage;
   /** One byte a pixel, the photo's size: 255 is the salient object. */
   mask: Uint8Array;
+  /** The model that answered, e.g. `u2netp` (edge) or `u2net` (GPU server). */
   model: string;
+  /** Set when the requested backend failed and the edge answered instead: why. */
+  fallback?: string;
+}
+
+export interface SegmentOptions {
+  /** Scale the photo down first so its longer side is at most this (`max_side=`). */
+  maxSide?: number;
+  routing: Routing;
 }
 
 /** Refuses images over the edge's limits from the header alone, before any decode. */
@@ -40,16 +50,13 @@ function shrink(image: RgbaImage, maxSide?: number): RgbaImage {
   return resizeImage(image, Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)));
 }
 
-/**
- * Runs the whole pipeline on an image file.
- * @param maxSide scale the photo down first so its longer side is at most this (`max_side=`)
- */
-export async function segment(bytes: Uint8Array, server: InferenceServer, limits: Limits, maxSide?: number): Promise<Segmented> {
+/** Runs the whole pipeline on an image file. */
+export async function segment(bytes: Uint8Array, env: Env, limits: Limits, options: SegmentOptions): Promise<Segmented> {
   const info = sniffImage(bytes);
   checkSize(info, limits);
   const spec = MODELS[DEFAULT_MODEL];
-  const image = shrink(decodeImage(bytes, info), maxSide);
-  const raw = await infer(server, spec, toModelInput(image, spec));
+  const image = shrink(decodeImage(bytes, info), options.maxSide);
+  const raw = await infer(env.SEGMENTER, spec, toModelInput(image, spec));
   const mask = resizeMask(toMask8(raw), spec.size, spec.size, image.width, image.height);
   return { info, image, mask, model: spec.id };
 }

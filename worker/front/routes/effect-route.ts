@@ -10,6 +10,7 @@ import { OUTPUT_FORMATS, chooseFormat, encodeImage } from "../image/encode";
 import { QueryParams } from "../params";
 import { admit } from "../pipeline/admission";
 import { postprocess, readMaskOptions } from "../pipeline/postprocess";
+import { readRouting } from "../pipeline/routing";
 import { segment } from "../pipeline/segment";
 import { loadImage } from "../source/load-image";
 import { readImage } from "../source/read-image";
@@ -22,15 +23,17 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
     const maxSide = params.number("max_side", { min: 16, max: limits.maxSide, integer: true });
     const maskOptions = readMaskOptions(params);
     const options = effect.parse(params);
+    const routing = readRouting(params);
 
     return admit(
       limits.maxQueue,
       () => readImage(c, limits),
       async (bytes) => {
-        const segmented = await segment(bytes, c.env.SEGMENTER, limits, maxSide);
+        const segmented = await segment(bytes, c.env, limits, { maxSide, routing });
         postprocess(segmented.mask, segmented.image, maskOptions);
         const output = await effect.render(segmented, options, { loadImage: (url) => loadImage(url, limits), format });
-        const headers = { "x-model": segmented.model, "cache-control": "public, max-age=86400", vary: "accept", ...output.headers };
+        const headers: Record<string, string> = { "x-model": segmented.model, "cache-control": "public, max-age=86400", vary: "accept", ...output.headers };
+        if (segmented.fallback) Object.assign(headers, { "x-fallback": segmented.fallback, "cache-control": "no-store" });
         if ("json" in output) return Response.json(output.json, { headers });
         const chosen = chooseFormat(format, c.req.header("accept"), output.image);
         const { body, contentType } = await encodeImage(output.image, chosen);
