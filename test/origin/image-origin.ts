@@ -13,6 +13,7 @@ const FIXTURES = resolve(import.meta.dirname, "../fixtures");
 const TYPES: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", webp: "image/webp", json: "application/json" };
 const ARTIFACTS = resolve(import.meta.dirname, "../artifacts");
 const hits = new Map<string, number>();
+const pathHits = new Map<string, number>();
 
 /** `/generated/<w>x<h>.<jpg|png>`: a real photo resized to any size, made on demand in Node. */
 async function generated(name: string): Promise<Response> {
@@ -72,8 +73,15 @@ async function serveFile(path: string): Promise<Response> {
 export async function imageOrigin(request: Request): Promise<Response> {
   const url = new URL(request.url);
   hits.set(url.hostname, (hits.get(url.hostname) ?? 0) + 1);
+  const where = url.hostname + url.pathname + url.search;
+  pathHits.set(where, (pathHits.get(where) ?? 0) + 1);
   if (url.hostname === "origin.test") {
     if (url.pathname === "/hits") return Response.json(Object.fromEntries(hits));
+    // `/hits/url?u=<url>`: how often one exact URL was fetched.
+    if (url.pathname === "/hits/url") {
+      const asked = new URL(url.searchParams.get("u") ?? "");
+      return Response.json(pathHits.get(asked.hostname + asked.pathname + asked.search) ?? 0);
+    }
     if (url.pathname.startsWith("/artifacts/")) return saveArtifact(url.pathname.slice(11), request);
   }
   if (url.hostname !== "images.test") return new Response("unknown host", { status: 502 });

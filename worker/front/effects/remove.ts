@@ -1,5 +1,6 @@
 import { ApiError } from "../errors";
 import { blurBackground, dropShadow, fillBackground, imageBackground, parseColor, type Rgba } from "../compose";
+import { vetUrl } from "../source/fetch-source";
 import { applyMaskAsAlpha, rgbaResult, type Effect } from "./effect";
 
 type Background = { kind: "none" } | { kind: "color"; color: Rgba } | { kind: "blur" } | { kind: "image"; url: string };
@@ -23,7 +24,8 @@ export const remove: Effect<RemoveOptions> = {
     const url = params.raw("bg_url");
     if (bg !== undefined && url !== undefined) throw new ApiError("invalid_parameter", "Use bg= or bg_url=, not both");
     let background: Background = { kind: "none" };
-    if (url !== undefined) background = { kind: "image", url };
+    // The SSRF policy is checked now, before the photo is fetched; the allow-list when it loads.
+    if (url !== undefined) background = { kind: "image", url: vetUrl(url, null).href };
     else if (bg?.toLowerCase() === "blur") background = { kind: "blur" };
     else if (bg !== undefined) {
       const color = parseColor(bg);

@@ -27,6 +27,9 @@ export interface Rendered {
 
 const MIME: Record<OutputFormat, string> = { png: "image/png", webp: "image/webp", jpeg: "image/jpeg" };
 
+/** True when the client's Accept header takes WebP (a cache key varies on this, not on Accept). */
+export const acceptsWebp = (accept: string | undefined) => /\bimage\/webp\b/i.test(accept ?? "");
+
 /** The format to answer in: the explicit one, else WebP when accepted and small enough, else PNG. */
 export function chooseFormat(requested: OutputFormat | undefined, accept: string | undefined, image: Rendered): OutputFormat {
   if (requested === "jpeg" && !image.opaque) {
@@ -36,8 +39,7 @@ export function chooseFormat(requested: OutputFormat | undefined, accept: string
     throw new ApiError("image_too_large", `WebP output is limited to ${MAX_WEBP_PIXELS} pixels at the edge; use max_side= or format=png`);
   }
   if (requested) return requested;
-  const wantsWebp = /\bimage\/webp\b/i.test(accept ?? "");
-  return wantsWebp && image.width * image.height <= MAX_WEBP_PIXELS ? "webp" : "png";
+  return acceptsWebp(accept) && image.width * image.height <= MAX_WEBP_PIXELS ? "webp" : "png";
 }
 
 /** RGBA for photon, which only takes 4 channels. */

@@ -1,12 +1,15 @@
 /**
  * One endpoint per effect: `GET /<effect>?url=…` and `POST /<effect>` (raw body or multipart
- * field `image`). Parameters are all checked before the image is fetched; then the shared
- * pipeline runs, the mask is post-processed, the effect composes, and the result is encoded.
+ * field `image`). Parameters are all checked before the image is fetched; a GET whose answer
+ * is cached (or whose ETag the client holds) stops there. Otherwise the shared pipeline runs,
+ * the mask is post-processed, the effect composes, and the result is encoded.
  */
-import type { Handler } from "hono";
-import { limitsFrom } from "../config";
+import type { Context, Handler } from "hono";
+import { MODELS } from "../../shared/models";
+import { findResult, matchesEtag, resultKey, storeResult, type ResultKey } from "../cache/result-cache";
+import { limitsFrom, policyFrom } from "../config";
 import type { Effect } from "../effects";
-import { OUTPUT_FORMATS, chooseFormat, encodeImage } from "../image/encode";
+import { OUTPUT_FORMATS, acceptsWebp, chooseFormat, encodeImage } from "../image/encode";
 import { QueryParams } from "../params";
 import { admit } from "../pipeline/admission";
 import { postprocess, readMaskOptions } from "../pipeline/postprocess";
@@ -15,9 +18,33 @@ import { segment } from "../pipeline/segment";
 import { loadImage } from "../source/load-image";
 import { readImage } from "../source/read-image";
 
+type Ctx = Context<{ Bindings: Env }>;
+
+/** Headers every answer to a request shares, hit or miss. */
+const CACHE_HEADERS = (ttl: number, etag?: string): Record<string, string> => ({
+  "cache-control": ttl > 0 ? `public, max-age=${ttl}` : "no-store",
+  vary: "accept",
+  ...(etag ? { etag } : {}),
+});
+
+/** Only `GET ?url=` answers are cached: a POSTed file has no name to key it by. */
+async function keyFor(c: Ctx, effect: string, decided: Record<string, unknown>, ttl: number): Promise<ResultKey | undefined> {
+  const source = c.req.query("url");
+  if (c.req.method !== "GET" || ttl <= 0 || !source) return undefined;
+  return resultKey({
+    effect,
+    ...decided,
+    source,
+    webp: decided.format ? undefined : acceptsWebp(c.req.header("accept")),
+    models: Object.values(MODELS).map((m) => `${m.id}@${m.version}`),
+  });
+}
+
 export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
   return async (c) => {
-    const limits = limitsFrom(c.env as unknown as Record<string, unknown>);
+    const env = c.env as unknown as Record<string, unknown>;
+    const limits = limitsFrom(env);
+    const policy = policyFrom(env);
     const params = QueryParams.from(c.req.url);
     const format = params.oneOf("format", OUTPUT_FORMATS);
     const maxSide = params.number("max_side", { min: 16, max: limits.maxSide, integer: true });
@@ -25,14 +52,23 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
     const options = effect.parse(params);
     const routing = readRouting(params);
 
-    return admit(
+    const key = await keyFor(c, effect.name, { options, maskOptions, format, maxSide, routing }, policy.cacheTtl);
+    if (key && matchesEtag(c.req.header("if-none-match"), key.etag)) {
+      return new Response(null, { status: 304, headers: CACHE_HEADERS(policy.cacheTtl, key.etag) });
+    }
+    const kept = key && (await findResult(key));
+    if (kept) return withHeaders(kept, { "x-cache": "hit", vary: "accept" });
+
+    const response = await admit(
       limits.maxQueue,
-      () => readImage(c, limits),
+      () => readImage(c, limits, policy.sourceCacheTtl),
       async (bytes) => {
         const segmented = await segment(bytes, c.env, limits, { maxSide, routing });
         postprocess(segmented.mask, segmented.image, maskOptions);
-        const output = await effect.render(segmented, options, { loadImage: (url) => loadImage(url, limits), format });
-        const headers: Record<string, string> = { "x-model": segmented.model, "cache-control": "public, max-age=86400", vary: "accept", ...output.headers };
+        const context = { loadImage: (url: string) => loadImage(url, limits, policy.sourceCacheTtl), format };
+        const output = await effect.render(segmented, options, context);
+        const headers: Record<string, string> = { "x-model": segmented.model, ...CACHE_HEADERS(policy.cacheTtl, key?.etag), ...output.headers };
+        // A fallback answer is not the one asked for: never keep it.
         if (segmented.fallback) Object.assign(headers, { "x-fallback": segmented.fallback, "cache-control": "no-store" });
         if ("json" in output) return Response.json(output.json, { headers });
         const chosen = chooseFormat(format, c.req.header("accept"), output.image);
@@ -40,5 +76,20 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
         return new Response(new Blob(body), { headers: { ...headers, "content-type": contentType } });
       },
     );
+    if (!key || response.headers.get("cache-control") === "no-store") return response;
+    // Stored without Vary: the key already holds the only Accept distinction that matters.
+    const stored = withHeaders(response, { vary: null });
+    await storeResult(key, stored);
+    return withHeaders(stored, { "x-cache": "miss", vary: "accept" });
   };
+}
+
+/** A copy of `response` with headers set (or removed, for null). */
+function withHeaders(response: Response, changes: Record<string, string | null>): Response {
+  const copy = new Response(response.body, response);
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null) copy.headers.delete(name);
+    else copy.headers.set(name, value);
+  }
+  return copy;
 }

@@ -6,10 +6,10 @@ import type { Limits } from "../config";
 import { decodeImage, type RgbaImage } from "../image/decode";
 import { sniffImage } from "../image/sniff";
 import { checkSize } from "../pipeline/segment";
-import { fetchSource } from "./fetch-source";
+import { loadSource } from "./source-cache";
 
-export async function loadImage(url: string, limits: Limits): Promise<RgbaImage> {
-  const bytes = await fetchSource(url, limits);
+export async function loadImage(url: string, limits: Limits, sourceTtl: number): Promise<RgbaImage> {
+  const bytes = await loadSource(url, limits, sourceTtl);
   const info = sniffImage(bytes);
   checkSize(info, { ...limits, maxPixels: Math.floor(limits.maxPixels / 2) });
   return decodeImage(bytes, info);

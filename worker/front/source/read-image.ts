@@ -5,14 +5,15 @@
 import type { Context } from "hono";
 import { ApiError } from "../errors";
 import type { Limits } from "../config";
-import { fetchSource } from "./fetch-source";
 import { readCapped } from "./read-body";
+import { loadSource } from "./source-cache";
 
-export async function readImage(c: Context, limits: Limits): Promise<Uint8Array> {
+/** @param sourceTtl seconds a fetched url= file is kept (see source-cache.ts) */
+export async function readImage(c: Context, limits: Limits, sourceTtl: number): Promise<Uint8Array> {
   if (c.req.method === "GET" || c.req.method === "HEAD") {
     const url = c.req.query("url");
     if (!url) throw new ApiError("missing_image");
-    return fetchSource(url, limits);
+    return loadSource(url, limits, sourceTtl);
   }
   const declared = Number(c.req.header("content-length"));
   if (declared > limits.maxBytes) {
