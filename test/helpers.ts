@@ -68,8 +68,8 @@ export function post(path: string, body: BodyInit, headers?: HeadersInit): Promi
   return SELF.fetch(`http://edge.test${path}`, { method: "POST", body, headers });
 }
 
-export function get(path: string): Promise<Response> {
-  return SELF.fetch(`http://edge.test${path}`);
+export function get(path: string, headers?: HeadersInit): Promise<Response> {
+  return SELF.fetch(`http://edge.test${path}`, { headers });
 }
 
 /** Parses a JSON error answer and returns its code. */
@@ -95,4 +95,14 @@ export function mismatches(a: Uint8Array | undefined, b: Uint8Array | undefined)
   let n = 0;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
   return n;
+}
+
+/** Inferences the segmenter has run since it started: a cached answer must not add one. */
+export async function inferences(): Promise<number> {
+  return (await health()).counters.inferences;
+}
+
+/** How many times the image origin was asked for exactly this URL. */
+export async function originHits(url: string): Promise<number> {
+  return (await fetch(`https://origin.test/hits/url?u=${encodeURIComponent(url)}`)).json();
 }

@@ -102,6 +102,10 @@ export async function imageOrigin(request: Request): Promise<Response> {
     let sent = 0;
     return new Response(new ReadableStream({ pull(c) { sent++; c.enqueue(new Uint8Array(1 << 16)); if (sent > 4096) c.close(); } }));
   }
+  if (route.startsWith("/no-store/")) {
+    const file = await serveFile("/images/" + route.slice(10));
+    return new Response(file.body, { status: file.status, headers: { "cache-control": "no-store" } });
+  }
   if (route.startsWith("/generated/")) return generated(route.slice(11));
   if (route.startsWith("/webp/") || route.startsWith("/rgba/")) return converted(route.slice(1, 5), route.slice(5));
   return serveFile(route);
