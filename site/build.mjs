@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * Builds the static site into dist/site: the pages' TypeScript bundled by esbuild (the browser
+ * reuses the worker's own pre-processing, mask and weight modules), the HTML, CSS and samples
+ * copied, and what the in-browser model needs served beside them (no CDN): onnxruntime-web's
+ * WASM files under /ort/ and the edge model's files, as models/manifest.json lists them,
+ * under /models/.
+ *
+ * Usage: node site/build.mjs [--watch]
+ */
+import { build, context } from "esbuild";
+import { cp, mkdir, readFile, readdir, rm, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const SITE = join(ROOT, "site");
+const OUT = join(ROOT, "dist/site");
+const ORT = join(ROOT, "node_modules/onnxruntime-web/dist");
+/** Cloudflare static assets refuse files over 25 MiB. */
+const ASSET_LIMIT = 25 * 1024 * 1024;
+/**
+ * ORT's WASM builds the site serves: the plain one for the WASM backend, and the JSPI one for
+ * WebGPU (16 MiB; the asyncify and JSEP builds are over the asset limit).
+ */
+const ORT_FILES = ["ort-wasm-simd-threaded.wasm", "ort-wasm-simd-threaded.jspi.wasm"];
+const PAGES = ["try", "webcam", "video", "batch"];
+
+async function copyStatic() {
+  for (const entry of await readdir(SITE, { withFileTypes: true })) {
+    if (entry.isFile() && /\.(html|css|ico|svg|txt)$/.test(entry.name)) await cp(join(SITE, entry.name), join(OUT, entry.name));
+    if (entry.isFile() && entry.name === "_headers") await cp(join(SITE, entry.name), join(OUT, entry.name));
+  }
+  await cp(join(SITE, "samples"), join(OUT, "samples"), { recursive: true });
+}
+
+async function copyRuntime() {
+  await mkdir(join(OUT, "ort"), { recursive: true });
+  for (const file of ORT_FILES) await cp(join(ORT, file), join(OUT, "ort", file));
+  const manifest = JSON.parse(await readFile(join(ROOT, "models/manifest.json"), "utf8"));
+  await mkdir(join(OUT, "models"), { recursive: true });
+  for (const key of ["graph", "weights", "weightsIndex"]) {
+    const file = manifest.files[key]?.path;
+    if (file) await cp(join(ROOT, "models", file), join(OUT, "models", file));
+  }
+}
+
+async function checkSizes(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath ?? entry.path, entry.name);
+    const { size } = await stat(path);
+    if (size > ASSET_LIMIT) throw new Error(`${path} is ${size} bytes, over the 25 MiB asset limit`);
+  }
+}
+
+const options = {
+  entryPoints: PAGES.map((page) => join(SITE, "src", `${page}.ts`)),
+  outdir: OUT,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  target: "es2022",
+  minify: true,
+  sourcemap: true,
+  // ORT's "bundle" builds carry their JS glue; the .wasm comes from /ort/ (env.wasm.wasmPaths).
+  logLevel: "warning",
+};
+
+await rm(OUT, { recursive: true, force: true });
+await mkdir(OUT, { recursive: true });
+await Promise.all([copyStatic(), copyRuntime()]);
+if (process.argv.includes("--watch")) {
+  await (await context(options)).watch();
+  console.log("site: watching site/src");
+} else {
+  await build(options);
+  await checkSizes(OUT);
+}

@@ -1,0 +1,44 @@
+/**
+ * Loads onnxruntime-web in the browser, from the site itself (no CDN): WebGPU through ORT's
+ * JSPI build when the browser has a GPU adapter and JSPI, the WASM backend otherwise. Each
+ * build is a separate chunk, fetched only when chosen. One thread: the site is not
+ * cross-origin isolated, so WASM threads are unavailable anyway.
+ */
+import type * as Ort from "onnxruntime-web";
+
+export type Backend = "webgpu" | "wasm";
+
+export interface Runtime {
+  ort: typeof Ort;
+  backend: Backend;
+  executionProviders: string[];
+}
+
+/** Where the build (site/build.mjs) puts ORT's .wasm files. */
+const WASM_PATH = "/ort/";
+
+async function hasWebGpu(): Promise<boolean> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu || !("Suspending" in WebAssembly)) return false;
+  try {
+    return (await gpu.requestAdapter()) !== null;
+  } catch {
+    return false; // an adapter request that throws means no usable GPU, same as null
+  }
+}
+
+/**
+ * Picks and configures the runtime. `prefer: "wasm"` skips the GPU probe (`?backend=wasm`).
+ * @example const { ort, executionProviders } = await loadRuntime();
+ */
+export async function loadRuntime(prefer?: Backend): Promise<Runtime> {
+  const gpu = prefer !== "wasm" && (await hasWebGpu());
+  const ort: typeof Ort = gpu ? await import("onnxruntime-web/jspi") : await import("onnxruntime-web/wasm");
+  ort.env.wasm.wasmPaths = WASM_PATH;
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.proxy = false;
+  ort.env.logLevel = "error";
+  return gpu
+    ? { ort, backend: "webgpu", executionProviders: ["webgpu", "wasm"] }
+    : { ort, backend: "wasm", executionProviders: ["wasm"] };
+}

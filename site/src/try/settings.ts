@@ -1,0 +1,78 @@
+/**
+ * The "try" form as a request: which endpoint, which query parameters. The same parameters
+ * make the embed URL, so what the page shows is what the embed URL returns.
+ */
+
+export interface Request {
+  endpoint: string;
+  params: URLSearchParams;
+}
+
+type Form = HTMLFormElement;
+
+const value = (form: Form, name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? "";
+const checked = (form: Form, name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.checked ?? false;
+
+/** Each mode's endpoint and its own parameters. */
+const MODES: Record<string, (form: Form, params: URLSearchParams) => string> = {
+  cutout(form, params) {
+    if (checked(form, "shadow")) params.set("shadow", "1");
+    return "remove";
+  },
+  mask: () => "mask",
+  background(form, params) {
+    const kind = value(form, "bg_kind");
+    if (kind === "color") params.set("bg", value(form, "bg_color").replace("#", ""));
+    else if (kind === "blur") params.set("bg", "blur");
+    else if (value(form, "bg_url")) params.set("bg_url", value(form, "bg_url"));
+    if (checked(form, "shadow")) params.set("shadow", "1");
+    return "remove";
+  },
+  highlight(form, params) {
+    params.set("style", value(form, "style"));
+    params.set("strength", value(form, "strength"));
+    return "highlight";
+  },
+  boxes(form, params) {
+    params.set("format", "png");
+    params.set("min_area", value(form, "min_area"));
+    return "bbox";
+  },
+  crop(form, params) {
+    if (value(form, "margin")) params.set("margin", value(form, "margin"));
+    if (checked(form, "transparent")) params.set("transparent", "1");
+    return "crop";
+  },
+  thumbnail(form, params) {
+    params.set("w", value(form, "w"));
+    params.set("h", value(form, "h"));
+    return "crop";
+  },
+};
+
+/** Post-processing and output settings, shared by every mode; defaults are left out. */
+function common(form: Form, params: URLSearchParams): void {
+  for (const name of ["threshold", "feather", "max_side"]) {
+    const v = value(form, name);
+    if (v && v !== "0") params.set(name, v);
+  }
+  for (const name of ["cleanup", "refine"]) if (checked(form, name)) params.set(name, "1");
+  if (value(form, "format") && !params.has("format")) params.set("format", value(form, "format"));
+  if (value(form, "model")) params.set("model", value(form, "model"));
+}
+
+/** Reads the form. @example readRequest(form) // { endpoint: "remove", params: "bg=blur" } */
+export function readRequest(form: Form): Request {
+  const params = new URLSearchParams();
+  const mode = value(form, "mode") || (form.querySelector("input[name=mode]:checked") as HTMLInputElement | null)?.value || "cutout";
+  const endpoint = (MODES[mode] ?? MODES.cutout)(form, params);
+  common(form, params);
+  return { endpoint, params };
+}
+
+/** The GET URL a page can embed: the same request with the image given by `url=`. */
+export function embedUrl(origin: string, request: Request, imageUrl: string): string {
+  const params = new URLSearchParams({ url: imageUrl });
+  for (const [k, v] of request.params) params.append(k, v);
+  return `${origin}/${request.endpoint}?${params}`;
+}
