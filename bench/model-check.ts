@@ -2,7 +2,7 @@
  * Model check: runs u2netp (stock fp32 or the edge build) in onnxruntime-web's WASM backend
  * in Node on the fixture photos and prints a Markdown table of accuracy, speed and WASM memory.
  *
- *   npx tsx bench/model-check.ts [--model stock|edge|<dir with u2netp-edge.*>] [--images N]
+ *   npx tsx bench/model-check.ts [--model stock|edge|<dir with u2netp-edge.*>|<self-contained .onnx>] [--images N]
  *        [--level disabled|basic|extended|all] [--pregrow BYTES] [--json out.json]
  *
  * Accuracy vs the stock model uses the stock outputs cached in the OS temp dir (made by a
@@ -203,7 +203,9 @@ async function main(): Promise<void> {
     .slice(0, maxImages);
 
   const isStock = modelArg === "stock";
-  const modelDir = isStock ? null : modelArg === "edge" ? join(root, "models") : resolve(modelArg);
+  // A self-contained .onnx (weights inline, e.g. models/u2netp-int8.onnx) runs as it is.
+  const isGraphFile = modelArg.endsWith(".onnx");
+  const modelDir = isStock || isGraphFile ? null : modelArg === "edge" ? join(root, "models") : resolve(modelArg);
 
   if (!isStock && !names.every((n) => existsSync(join(CACHE, basename(n, extname(n)) + ".f32")))) {
     // Stock outputs are produced in a separate process: one WASM heap per model.
@@ -218,6 +220,14 @@ async function main(): Promise<void> {
   if (isStock) {
     session = await ort.InferenceSession.create(readFileSync(join(root, "models/u2netp.onnx")), {
       executionProviders: ["wasm"],
+    });
+  } else if (isGraphFile) {
+    session = await ort.InferenceSession.create(readFileSync(resolve(modelArg)), {
+      executionProviders: ["wasm"],
+      graphOptimizationLevel: level,
+      enableMemPattern: false,
+      enableCpuMemArena: false,
+      executionMode: "sequential",
     });
   } else {
     const { expandWeights } = await import("../worker/segmenter/weights");
@@ -336,7 +346,7 @@ async function main(): Promise<void> {
   const f = (v: number, d = 4) => v.toFixed(d);
   const e = (v: number) => v.toExponential(2);
   const MB = (b: number) => (b / 1e6).toFixed(1);
-  const label = isStock ? "stock fp32" : `${modelDir} (level ${level})`;
+  const label = isStock ? "stock fp32" : `${modelDir ?? modelArg} (level ${level})`;
   console.log(`\n### u2netp ${label}\n`);
   console.log("| image | size | ms | max abs vs fp32 | mean abs vs fp32 | norm MAE vs fp32 | IoU@0.5 vs fp32 | MAE vs ref | IoU@128 vs ref | WASM MB |");
   console.log("|---|---|---|---|---|---|---|---|---|---|");
@@ -371,6 +381,7 @@ async function main(): Promise<void> {
           createMs: Math.round(createMs),
           msMean: Math.round(mean("ms")),
           msMedian: Math.round(median),
+          ms: rows.map((r) => Math.round(r.ms)),
           vsFp32: { maxAbs: maxOf("maxAbs"), meanAbs: mean("meanAbs"), normMae: mean("nmae"), minIoU05: min("iou320") },
           vsReference: { mae: mean("refMae"), minIoU128: min("refIou"), meanIoU128: mean("refIou") },
           grow: growLog,

@@ -1,28 +1,34 @@
 /**
- * `npm run bench`: the edge path's figures, measured in workerd (`wrangler dev`) on this
- * machine. Prints a Markdown table and writes bench/results/latest.{md,json}.
+ * `npm run bench`: the product's edge path against its peers, side by side on the same photos
+ * and this machine. Prints Markdown and writes bench/results/latest.{md,json}.
  *
- *  - bundle size per worker, raw and gzip, from `wrangler deploy --dry-run`;
- *  - the segmenter alone: first request after start (isolate + session + one run) and warm
- *    inference (median and p95 of 10), timed from outside: workerd freezes timers while
- *    JavaScript or WASM computes, so in-worker timing would read 0;
- *  - both workers: end-to-end `POST /remove` of a ~1 MP JPEG (median and p95 of 10);
- *  - the WebAssembly memory each worker holds afterwards (its peak: WASM memory never shrinks).
+ *  - edge: every u2netp variant the segmenter serves, each in a fresh workerd isolate (first
+ *    request = isolate + session + run; warm inference; accuracy of its masks on the fixture
+ *    photos against the references; WASM memory held afterwards);
+ *  - peers: plain onnxruntime-web fp32 in Node, @imgly/background-removal-node (bench/peers.ts);
+ *  - both workers: `POST /remove` p50/p95 at about 0.25, 1 and 4 MP, cold first request, cache
+ *    hit, WASM memory of both workers; bundle sizes.
+ *
+ * Environment: BENCH_RUNS (timed runs per figure, 5), BENCH_IMAGES (fixture photos for
+ * accuracy, all), BENCH_PEER_IMAGES (photos for @imgly, 4), BENCH_IMGLY_MODEL (medium|small),
+ * BENCH_SKIP (comma list of: edge, e2e, ortweb, imgly, bundle).
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir, cpus } from "node:os";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { PhotonImage, SamplingFilter, resize } from "@cf-wasm/photon";
 import { MODELS } from "../worker/shared/models";
-import { HEADER_LENGTH, encodeInferRequest } from "../worker/shared/oip";
-import { toModelInput } from "../worker/front/pipeline/preprocess";
-import { startDev } from "./workerd";
-import { median, percentile, timed } from "./stats";
+import { benchEndToEnd, benchSegmenter, segmenterModels, E2E_SIZES } from "./edge";
+import { imgly, ortWebNode, type PeerResult } from "./peers";
+import { photoNames } from "./masks";
+import { median, percentile } from "./stats";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 10);
-const MB = 1024 * 1024;
-const spec = MODELS.u2netp;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const photos = photoNames().slice(0, Number(process.env.BENCH_IMAGES ?? 1000));
+const peerPhotos = photos.slice(0, Number(process.env.BENCH_PEER_IMAGES ?? 4));
+const imglyModel = (process.env.BENCH_IMGLY_MODEL ?? "medium") as "small" | "medium";
+const skip = new Set((process.env.BENCH_SKIP ?? "").split(",").filter(Boolean));
+const MiB = 2 ** 20;
 
 function bundleSize(config: string): { raw: number; gzip: number } {
   const out = mkdtempSync(join(tmpdir(), "bundle-"));
@@ -35,105 +41,80 @@ function bundleSize(config: string): { raw: number; gzip: number } {
   return { raw: Number(match[1]) / 1024, gzip: Number(match[2]) / 1024 };
 }
 
-function photo(file: string, width?: number, height?: number): { rgba: { width: number; height: number; pixels: Uint8Array }; jpeg: Uint8Array<ArrayBuffer> } {
-  let image = PhotonImage.new_from_byteslice(readFileSync(file));
-  if (width && height) {
-    const resized = resize(image, width, height, SamplingFilter.Lanczos3);
-    image.free();
-    image = resized;
-  }
-  const result = {
-    rgba: { width: image.get_width(), height: image.get_height(), pixels: image.get_raw_pixels() },
-    jpeg: new Uint8Array(image.get_bytes_jpeg(90)),
-  };
-  image.free();
-  return result;
+interface PathRow extends PeerResult {
+  path: string;
+  firstMs?: number;
 }
 
-async function benchSegmenter() {
-  const dev = await startDev(["worker/segmenter/wrangler.toml"], "/v2/health/live");
-  try {
-    const { rgba } = photo("test/fixtures/images/two_dancers.jpg");
-    const { body, headerLength } = encodeInferRequest({
-      inputs: [{ name: spec.inputName, datatype: "FP32", shape: [1, 3, spec.size, spec.size], data: new Uint8Array(toModelInput(rgba, spec).buffer) }],
-      outputs: [{ name: spec.outputName, binary: true }],
+const rows: PathRow[] = [];
+const skipped: Record<string, string> = {};
+
+if (!skip.has("edge")) {
+  for (const spec of await segmenterModels(Object.values(MODELS).filter((m) => m.id.startsWith("u2netp")))) {
+    console.error(`edge ${spec.id}…`);
+    const r = await benchSegmenter(spec, RUNS, photos);
+    rows.push({
+      path: `this product, edge \`${spec.id}\` (workerd)`,
+      firstMs: r.first,
+      createMs: r.first - median(r.warm),
+      ms: r.warm,
+      accuracy: r.accuracy,
+      memory: `WASM ${(r.wasmBytes / MiB).toFixed(1)} MiB`,
+      note: `segmenter alone, HTTP round trip included; session ${JSON.stringify(spec.session)}`,
     });
-    const infer = async () => {
-      const response = await fetch(`${dev.url}/v2/models/${spec.id}/infer`, {
-        method: "POST",
-        body,
-        headers: { [HEADER_LENGTH]: String(headerLength) },
-      });
-      if (!response.ok) throw new Error(`infer: HTTP ${response.status} ${await response.text()}`);
-      await response.arrayBuffer();
-    };
-    const [first] = await timed(infer);
-    const warm: number[] = [];
-    for (let i = 0; i < RUNS; i++) warm.push((await timed(infer))[0]);
-    const stats = (await (await fetch(`${dev.url}/stats`)).json()) as { wasmMemoryBytes: number };
-    return { first, warm, wasmBytes: stats.wasmMemoryBytes };
-  } finally {
-    await dev.stop();
   }
 }
-
-async function benchEndToEnd() {
-  const dev = await startDev(["wrangler.toml", "worker/segmenter/wrangler.toml"], "/");
-  try {
-    const { jpeg, rgba } = photo("test/fixtures/images/two_dancers.jpg", 1120, 896);
-    const remove = async () => {
-      const response = await fetch(`${dev.url}/remove`, { method: "POST", body: jpeg });
-      if (!response.ok) throw new Error(`/remove: HTTP ${response.status} ${await response.text()}`);
-      await response.arrayBuffer();
-    };
-    await remove(); // warm-up: session creation is measured above
-    const times: number[] = [];
-    for (let i = 0; i < RUNS; i++) times.push((await timed(remove))[0]);
-    const health = (await (await fetch(`${dev.url}/health`)).json()) as { memory: { frontWasmBytes: number; segmenterWasmBytes: number } };
-    return { times, megapixels: (rgba.width * rgba.height) / 1e6, bytes: jpeg.byteLength, memory: health.memory };
-  } finally {
-    await dev.stop();
-  }
+if (!skip.has("ortweb")) {
+  console.error("onnxruntime-web fp32 in Node…");
+  rows.push({ path: "onnxruntime-web fp32 (Node)", ...ortWebNode(photos.length) });
 }
+if (!skip.has("imgly")) {
+  console.error(`@imgly/background-removal-node (${imglyModel})…`);
+  const r = imgly(imglyModel, peerPhotos);
+  if ("skipped" in r) skipped.imgly = r.skipped;
+  else rows.push({ path: `@imgly/background-removal-node '${imglyModel}' (Node)`, ...r });
+}
+const e2e = skip.has("e2e") ? null : (console.error("end to end…"), await benchEndToEnd(RUNS));
+const bundles = skip.has("bundle") ? null : { front: bundleSize("wrangler.toml"), segmenter: bundleSize("worker/segmenter/wrangler.toml") };
 
-const front = bundleSize("wrangler.toml");
-const segmenterBundle = bundleSize("worker/segmenter/wrangler.toml");
-const segmenter = await benchSegmenter();
-const e2e = await benchEndToEnd();
+const ms = (v: number | undefined) => (v === undefined ? "–" : `${Math.round(v)} ms`);
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+const result = { date: new Date().toISOString(), machine, runs: RUNS, photos: photos.length, rows, skipped, e2e, bundles };
 
-const ms = (v: number) => `${Math.round(v)} ms`;
-const result = {
-  date: new Date().toISOString(),
-  machine: `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, Node ${process.version}`,
-  model: `${spec.id} ${spec.version}`,
-  runs: RUNS,
-  coldFirstRequestMs: segmenter.first,
-  sessionCreationMs: segmenter.first - median(segmenter.warm),
-  warmInferenceMedianMs: median(segmenter.warm),
-  warmInferenceP95Ms: percentile(segmenter.warm, 95),
-  removeMedianMs: median(e2e.times),
-  removeP95Ms: percentile(e2e.times, 95),
-  removeInput: `${e2e.megapixels.toFixed(2)} MP JPEG, ${(e2e.bytes / 1024).toFixed(0)} KiB`,
-  segmenterWasmMB: segmenter.wasmBytes / MB,
-  frontWasmMB: e2e.memory.frontWasmBytes / MB,
-  bundleMB: { front, segmenter: segmenterBundle },
-};
-
-const table = [
-  `Benchmark ${result.date.slice(0, 10)} · ${result.machine} · model ${result.model} · workerd via wrangler dev`,
+const lines = [
+  `Benchmark ${result.date.slice(0, 10)} · ${machine} · ${RUNS} timed runs per figure · accuracy on ${photos.length} fixture photos (@imgly: ${peerPhotos.length})`,
   "",
-  "| figure | value |",
-  "|---|---|",
-  `| cold start: first inference after the segmenter starts (isolate + session + run) | ${ms(result.coldFirstRequestMs)} |`,
-  `| of which session creation (first − warm median) | ${ms(result.sessionCreationMs)} |`,
-  `| warm inference 320×320, median / p95 of ${RUNS} (HTTP round trip included) | ${ms(result.warmInferenceMedianMs)} / ${ms(result.warmInferenceP95Ms)} |`,
-  `| end-to-end POST /remove, ${result.removeInput}, median / p95 of ${RUNS} | ${ms(result.removeMedianMs)} / ${ms(result.removeP95Ms)} |`,
-  `| segmenter WASM memory (ORT) after the runs | ${result.segmenterWasmMB.toFixed(1)} MiB |`,
-  `| front WASM memory (photon) after the runs | ${result.frontWasmMB.toFixed(1)} MiB |`,
-  `| front bundle, raw / gzip | ${front.raw.toFixed(2)} / ${front.gzip.toFixed(2)} MiB |`,
-  `| segmenter bundle, raw / gzip | ${segmenterBundle.raw.toFixed(2)} / ${segmenterBundle.gzip.toFixed(2)} MiB |`,
-].join("\n");
-
+  "| path | first request / session | per image, median / p95 | MAE vs reference | IoU mean / min | peak memory |",
+  "|---|---|---|---|---|---|",
+  ...rows.map(
+    (r) =>
+      `| ${r.path} | ${ms(r.firstMs)} / ${ms(r.createMs)} | ${ms(median(r.ms))} / ${ms(percentile(r.ms, 95))} | ${r.accuracy.mae.toFixed(4)} | ${r.accuracy.iou.toFixed(4)} / ${r.accuracy.minIou.toFixed(4)} | ${r.memory} |`,
+  ),
+  ...Object.entries(skipped).map(([peer, why]) => `| ${peer} | skipped: ${why} | | | | |`),
+  "",
+  ...rows.map((r) => `- ${r.path}: ${r.note}`),
+];
+if (e2e) {
+  lines.push(
+    "",
+    "| end to end (both workers, default model) | value |",
+    "|---|---|",
+    `| cold: first POST /remove after start, ${E2E_SIZES[1].join("×")} | ${ms(e2e.coldMs)} |`,
+    ...e2e.sizes.map((s) => `| POST /remove ${s.width}×${s.height} (${s.megapixels.toFixed(2)} MP, ${(s.bytes / 1024).toFixed(0)} KiB JPEG), p50 / p95 of ${RUNS} | ${ms(median(s.times))} / ${ms(percentile(s.times, 95))} |`),
+    e2e.cache.hitHeader === "hit"
+      ? `| cache hit: the same request again (miss ${ms(e2e.cache.missMs)}) | ${ms(e2e.cache.hitMs)} |`
+      : `| cache hit | pending: no \`x-cache: hit\` on a repeated request (got ${e2e.cache.hitHeader ?? "no header"}) |`,
+    `| WASM memory after the runs: segmenter (ORT) / front (photon) | ${(e2e.memory.segmenterWasmBytes / MiB).toFixed(1)} / ${(e2e.memory.frontWasmBytes / MiB).toFixed(1)} MiB |`,
+  );
+}
+if (bundles) {
+  if (!e2e) lines.push("", "| bundle | value |", "|---|---|");
+  lines.push(
+    `| bundle, front raw / gzip | ${bundles.front.raw.toFixed(2)} / ${bundles.front.gzip.toFixed(2)} MiB |`,
+    `| bundle, segmenter raw / gzip | ${bundles.segmenter.raw.toFixed(2)} / ${bundles.segmenter.gzip.toFixed(2)} MiB |`,
+  );
+}
+const table = lines.join("\n");
 console.log(table);
 mkdirSync("bench/results", { recursive: true });
 writeFileSync("bench/results/latest.json", JSON.stringify(result, null, 2) + "\n");

@@ -60,3 +60,15 @@ export async function startDev(configs: string[], readyPath: string): Promise<De
     },
   };
 }
+
+/**
+ * `fetch` that repeats a request once when wrangler dev reloaded the worker under it (it
+ * watches the sources, which other work in this checkout may touch while a benchmark runs).
+ */
+export async function fetchOnce(url: string, init?: RequestInit): Promise<Response> {
+  const response = await fetch(url, init);
+  if (response.status !== 503) return response;
+  const text = await response.text();
+  if (!text.includes("restarted")) return new Response(text, { status: response.status, headers: response.headers });
+  return fetch(url, init);
+}

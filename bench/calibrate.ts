@@ -1,0 +1,49 @@
+/**
+ * Activation ranges for the int8 build: onnxruntime-web (WASM, one thread, Node) runs the stock
+ * model with every float tensor as an output on the first `--photos N` fixture photos (the
+ * product's own pre-processing) and records each tensor's min and max over them.
+ *
+ *   /usr/bin/python3 models/build_int8.py --calib-graph /tmp/u2netp-calib.onnx
+ *   npx tsx bench/calibrate.ts /tmp/u2netp-calib.onnx [--photos 8]   # writes models/int8-calibration.json
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { MODELS } from "../worker/shared/models";
+import { toModelInput } from "../worker/front/pipeline/preprocess";
+import { IMAGES, photo, photoNames } from "./masks";
+
+const require = createRequire(import.meta.url);
+const [graph, ...rest] = process.argv.slice(2);
+const count = Number(rest[rest.indexOf("--photos") + 1] ?? 8) || 8;
+const spec = MODELS.u2netp;
+
+const ort = await import("onnxruntime-web/wasm");
+ort.env.wasm.numThreads = 1;
+ort.env.wasm.proxy = false;
+ort.env.wasm.wasmBinary = readFileSync(require.resolve("onnxruntime-web/ort-wasm-simd-threaded.wasm"));
+const session = await ort.InferenceSession.create(readFileSync(graph), { executionProviders: ["wasm"], graphOptimizationLevel: "disabled" });
+
+// Every other photo of the sorted list, so calibration spans the set; the rest only test.
+const photos = photoNames().filter((_, i) => i % 3 === 0).slice(0, count);
+const ranges: Record<string, [number, number]> = {};
+const widen = (name: string, data: Float32Array) => {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of data) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const r = ranges[name];
+  ranges[name] = r ? [Math.min(r[0], lo), Math.max(r[1], hi)] : [lo, hi];
+};
+for (const file of photos) {
+  const input = toModelInput(photo(readFileSync(`${IMAGES}/${file}`)).rgba, spec);
+  widen(spec.inputName, input);
+  const outputs = await session.run({ [spec.inputName]: new ort.Tensor("float32", input, [1, 3, spec.size, spec.size]) });
+  for (const [name, tensor] of Object.entries(outputs)) {
+    widen(name, tensor.data as Float32Array);
+    tensor.dispose();
+  }
+  console.error(`calibrated on ${file}`);
+}
+writeFileSync("models/int8-calibration.json", JSON.stringify({ method: "MinMax over the photos, onnxruntime-web 1.30 WASM, stock fp32 model", photos, ranges }, null, 1) + "\n");
