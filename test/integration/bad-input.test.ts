@@ -3,58 +3,16 @@
  * the forbidden hosts never contacted.
  */
 import { describe, expect, it } from "vitest";
+import { jpegDeclaring, jpegWithGarbageScan, pngDeclaring, randomBytes, text } from "../corpus/builders";
 import { ORIGIN, errorCode, fixture, get, health, post } from "../helpers";
 
-/** A syntactically whole PNG (IHDR, one IDAT, IEND) declaring any size. */
-function pngDeclaring(width: number, height: number): Uint8Array {
-  const bytes = new Uint8Array(8 + 25 + 14 + 12);
-  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  const view = new DataView(bytes.buffer);
-  const chunk = (at: number, type: string, length: number) => {
-    view.setUint32(at, length);
-    for (let i = 0; i < 4; i++) bytes[at + 4 + i] = type.charCodeAt(i);
-  };
-  chunk(8, "IHDR", 13);
-  view.setUint32(16, width);
-  view.setUint32(20, height);
-  bytes.set([8, 6, 0, 0, 0], 24);
-  chunk(33, "IDAT", 2);
-  chunk(47, "IEND", 0);
-  return bytes;
-}
-
-/** A JPEG whose frame header declares any size (valid markers, EOI at the end). */
-function jpegDeclaring(width: number, height: number): Uint8Array {
-  return new Uint8Array([0xff, 0xd8, 0xff, 0xc0, 0, 11, 8, height >> 8, height & 255, width >> 8, width & 255, 1, 1, 0x11, 0, 0xff, 0xd9]);
-}
-
-function randomBytes(n: number, seed = 7): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    out[i] = s >>> 24;
-  }
-  return out;
-}
-
-/** A real JPEG's headers followed by random entropy-coded data: passes every structural check, fails in the decoder. */
-async function jpegWithGarbageScan(): Promise<Uint8Array> {
-  const jpeg = await fixture("images/rocket.jpg");
-  let sos = 2;
-  while (!(jpeg[sos] === 0xff && jpeg[sos + 1] === 0xda)) sos++;
-  const headerEnd = sos + 2 + ((jpeg[sos + 2] << 8) | jpeg[sos + 3]);
-  const scan = randomBytes(4000).map((b) => (b === 0xff ? 0xfe : b));
-  return new Uint8Array([...jpeg.subarray(0, headerEnd), ...scan, 0xff, 0xd9]);
-}
-
-const text = (s: string) => new TextEncoder().encode(s);
+const garbageScan = async () => jpegWithGarbageScan(await fixture("images/rocket.jpg"));
 
 const uploads: [string, () => Promise<Uint8Array> | Uint8Array, number, string][] = [
   ["empty body", () => new Uint8Array(0), 400, "missing_image"],
   ["truncated JPEG (fixture)", () => fixture("bad/truncated.jpg"), 422, "undecodable_image"],
   ["truncated PNG", async () => (await fixture("images/chelsea.png")).subarray(0, 5000), 422, "undecodable_image"],
-  ["JPEG with garbage scan data", jpegWithGarbageScan, 422, "undecodable_image"],
+  ["JPEG with garbage scan data", garbageScan, 422, "undecodable_image"],
   ["random bytes", () => randomBytes(2000), 415, "unsupported_media_type"],
   ["HTML page", () => text("<!doctype html><html><body>not an image</body></html>"), 415, "unsupported_media_type"],
   ["SVG", () => text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'), 415, "unsupported_media_type"],
@@ -90,7 +48,7 @@ describe("bad uploads", () => {
 
   it("the decoder keeps working after it rejected bad data", async () => {
     const before = (await health()).counters.decoderTraps;
-    expect((await post("/mask", await jpegWithGarbageScan())).status).toBe(422);
+    expect((await post("/mask", await garbageScan())).status).toBe(422);
     expect((await health()).counters.decoderTraps).toBe(before + 1);
     expect((await post("/mask", await fixture("images/download.jpeg"))).status).toBe(200);
   });

@@ -71,7 +71,8 @@ const isStartOfFrame = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m 
 function jpegInfo(b: Uint8Array): ImageInfo {
   let at = 2;
   let size: { width: number; height: number } | null = null;
-  while (at + 4 <= b.length && !size) {
+  let scanStart = -1;
+  while (at + 4 <= b.length && scanStart < 0) {
     if (b[at] !== 0xff) throw undecodable("JPEG marker stream is corrupt");
     const marker = b[at + 1];
     if (marker === 0xff) {
@@ -88,9 +89,14 @@ function jpegInfo(b: Uint8Array): ImageInfo {
       if (length < 8) throw undecodable("JPEG frame header is malformed");
       size = { height: be16(b, at + 5), width: be16(b, at + 7) };
     }
+    if (marker === 0xda) scanStart = at + 2 + length;
     at += 2 + length;
   }
   if (!size) throw undecodable("JPEG has no frame header");
+  // Without scan data a decoder paints a flat grey picture: that is not the photo.
+  if (scanStart < 0 || scanStart + 2 > b.length || (b[scanStart] === 0xff && b[scanStart + 1] === 0xd9)) {
+    throw undecodable("JPEG has no image data");
+  }
   // Scan data follows; a whole file ends with EOI (trailing padding after it is allowed).
   const tail = b.subarray(Math.max(at, b.length - 4096));
   let hasEnd = false;
