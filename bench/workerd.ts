@@ -19,6 +19,8 @@ export async function freePort(): Promise<number> {
 
 export interface Dev {
   url: string;
+  /** wrangler's process id (workerd runs as its child). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startDev(configs: string[], readyPath: string): Promise<De
   }
   return {
     url,
+    pid: child.pid!,
     stop: async () => {
       try {
         process.kill(-child.pid!, "SIGTERM");
