@@ -41,6 +41,8 @@ async function loop(): Promise<void> {
     const rate = meter.tick();
     fps.value = rate.toFixed(1);
     fps.dataset.frames = String(meter.frames);
+    // Yield to the event loop: inference resolves in microtasks, which would starve painting and input.
+    await new Promise((resolve) => setTimeout(resolve, 0));
   }
 }
 

@@ -14,8 +14,14 @@ export interface Runtime {
   executionProviders: string[];
 }
 
-/** Where the build (site/build.mjs) puts ORT's .wasm files. */
-const WASM_PATH = "/ort/";
+/**
+ * Where the build (site/build.mjs) puts each build's .wasm. Given as a file (not a prefix) so
+ * ORT keeps the JS glue bundled with it instead of fetching the .mjs too.
+ */
+const WASM_FILES: Record<Backend, string> = {
+  webgpu: "/ort/ort-wasm-simd-threaded.jspi.wasm",
+  wasm: "/ort/ort-wasm-simd-threaded.wasm",
+};
 
 async function hasWebGpu(): Promise<boolean> {
   const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
@@ -34,7 +40,7 @@ async function hasWebGpu(): Promise<boolean> {
 export async function loadRuntime(prefer?: Backend): Promise<Runtime> {
   const gpu = prefer !== "wasm" && (await hasWebGpu());
   const ort: typeof Ort = gpu ? await import("onnxruntime-web/jspi") : await import("onnxruntime-web/wasm");
-  ort.env.wasm.wasmPaths = WASM_PATH;
+  ort.env.wasm.wasmPaths = { wasm: new URL(WASM_FILES[gpu ? "webgpu" : "wasm"], location.href).href };
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
   ort.env.logLevel = "error";
