@@ -8,6 +8,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { PhotonImage, SamplingFilter, resize } from "@cf-wasm/photon";
 import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { GPU_HOST, gpuOrigin } from "../remote/gpu-origin";
 
 const FIXTURES = resolve(import.meta.dirname, "../fixtures");
 const TYPES: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", webp: "image/webp", json: "application/json" };
@@ -84,6 +85,7 @@ export async function imageOrigin(request: Request): Promise<Response> {
     }
     if (url.pathname.startsWith("/artifacts/")) return saveArtifact(url.pathname.slice(11), request);
   }
+  if (url.hostname === GPU_HOST) return gpuOrigin(request);
   if (url.hostname !== "images.test") return new Response("unknown host", { status: 502 });
   const route = url.pathname;
   if (route.startsWith("/status/")) return new Response("nope", { status: Number(route.slice(8)) || 500 });

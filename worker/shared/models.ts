@@ -56,3 +56,26 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = {
 
 /** The model the edge runs when a request names none. */
 export const DEFAULT_MODEL = "u2netp";
+
+/**
+ * Models served by a GPU inference server (backend/), not bundled here. Full U2-Net (176 MB)
+ * was exported by the same script as u2netp, so it has the same tensor names (checked by
+ * backend/prepare.sh) and the authors' same pre-processing.
+ */
+export const REMOTE_MODELS: Readonly<Record<string, ModelSpec>> = {
+  u2net: {
+    id: "u2net",
+    // rembg's release asset u2net.onnx, sha256 8d10d2f3…a912b491 (backend/prepare.sh checks it).
+    version: "8d10d2f3",
+    inputName: "input.1",
+    outputName: "1959",
+    size: MODELS.u2netp.size,
+    mean: MODELS.u2netp.mean,
+    std: MODELS.u2netp.std,
+    session: {},
+    licence: "U-2-Net by Xuebin Qin et al., Apache-2.0 (https://github.com/xuebinqin/U-2-Net)",
+  },
+};
+
+/** The model the GPU backend runs unless `GPU_MODEL` names another. */
+export const REMOTE_MODEL = "u2net";

@@ -220,3 +220,56 @@ export function parseHeaderLength(value: string | null): number | null {
   if (!Number.isInteger(n) || n < 0) throw new ProtocolError(`bad ${HEADER_LENGTH}: ${value}`);
   return n;
 }
+
+const f32Scratch = new Float32Array(1);
+const u32Scratch = new Uint32Array(f32Scratch.buffer);
+
+/** One float32 to IEEE 754 half bits, rounding to nearest even (as numpy's astype does). */
+function toHalfBits(value: number): number {
+  f32Scratch[0] = value;
+  const bits = u32Scratch[0];
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = (bits >>> 23) & 0xff;
+  const mantissa = bits & 0x7fffff;
+  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
+  const e = exponent - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  // Normal halves drop 13 mantissa bits; subnormal ones also shift the implicit 1 in.
+  const full = e <= 0 ? mantissa | 0x800000 : mantissa;
+  const shift = e <= 0 ? 14 - e : 13;
+  if (shift > 24) return sign;
+  let half = (e <= 0 ? 0 : e << 10) | (full >>> shift);
+  const rest = full & ((1 << shift) - 1);
+  const halfway = 1 << (shift - 1);
+  // A carry out of the mantissa moves into the exponent, which is the right answer.
+  if (rest > halfway || (rest === halfway && half & 1)) half++;
+  return sign | half;
+}
+
+function fromHalfBits(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >>> 10) & 0x1f;
+  const mantissa = h & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 0x1f) return mantissa ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+/**
+ * float32 values as FP16 tensor bytes (little-endian): half the bytes on the wire.
+ * @example encodeFloat16(new Float32Array([1, -2.5])) // Uint8Array [0x00, 0x3c, 0x00, 0xc1]
+ */
+export function encodeFloat16(values: Float32Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(values.length * 2);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) view.setUint16(i * 2, toHalfBits(values[i]), true);
+  return out;
+}
+
+/** FP16 tensor bytes (little-endian) back to float32 values. */
+export function decodeFloat16(bytes: Uint8Array): Float32Array {
+  const out = new Float32Array(bytes.byteLength >>> 1);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < out.length; i++) out[i] = fromHalfBits(view.getUint16(i * 2, true));
+  return out;
+}

@@ -3,7 +3,9 @@
  * (the figures the memory budget is checked against).
  */
 import type { Handler } from "hono";
-import { DEFAULT_MODEL, MODELS } from "../../shared/models";
+import { DEFAULT_MODEL, MODELS, REMOTE_MODEL, REMOTE_MODELS } from "../../shared/models";
+import { backendConfigFrom } from "../backends/config";
+import { gpuBreaker } from "../backends/gpu";
 import { limitsFrom } from "../config";
 import { decoderTraps, photonMemoryBytes } from "../image/decode";
 
@@ -25,13 +27,23 @@ async function segmenterState(segmenter: Fetcher): Promise<{ ready: boolean; sta
   }
 }
 
+/** The GPU server's model: `configured: false` without GPU_SERVER_URL; never probed here. */
+function gpuModel(env: Env) {
+  const gpu = backendConfigFrom(env as unknown as Record<string, unknown>);
+  const spec = gpu?.spec ?? REMOTE_MODELS[REMOTE_MODEL];
+  return { id: spec.id, input: spec.size, licence: spec.licence, backend: "gpu", configured: gpu !== null, breaker: gpu ? gpuBreaker(gpu).state : null };
+}
+
 export const health: Handler<{ Bindings: Env }> = async (c) => {
   const segmenter = await segmenterState(c.env.SEGMENTER);
   return c.json(
     {
       status: segmenter.ready ? "ok" : "degraded",
       ready: segmenter.ready,
-      models: Object.values(MODELS).map((m) => ({ id: m.id, version: m.version, input: m.size, licence: m.licence, backend: "edge" })),
+      models: [
+        ...Object.values(MODELS).map((m) => ({ id: m.id, version: m.version, input: m.size, licence: m.licence, backend: "edge" })),
+        gpuModel(c.env),
+      ],
       versions: { onnxruntime: segmenter.stats?.onnxruntime ?? null },
       memory: {
         frontWasmBytes: await photonMemoryBytes(),
