@@ -6,7 +6,7 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
-import { imageOrigin } from "../origin/image-origin.ts";
+import { imageOrigin } from "./origin.ts";
 
 export const ARTIFACTS = resolve(import.meta.dirname, "../artifacts/site");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

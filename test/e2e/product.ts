@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { imageOrigin } from "../origin/image-origin.ts";
+import { imageOrigin } from "./origin.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const FRONT_BUNDLE = join(ROOT, "dist/e2e-front");

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium, openPage, screenshot, waitForDone, type TestPage } from "./browser.ts";
 import { alphaOf, decode, imageBytes, maxDifference } from "./pixels.ts";
 
-const FIXTURE = "chelsea.png";
+const FIXTURE = "two_dancers.jpg";
 const FIXTURE_PATH = resolve(import.meta.dirname, "../fixtures/images", FIXTURE);
 const baseUrl = inject("baseUrl");
 let browser: Browser;
@@ -47,7 +47,6 @@ describe("try page", () => {
     // A real cutout: some pixels kept, some removed.
     const alpha = alphaOf(mine);
     expect(alpha.some((a) => a === 0) && alpha.some((a) => a === 255)).toBe(true);
-    await screenshot(page, "try");
   });
 
   it("changes the result in every mode", async () => {
@@ -76,7 +75,8 @@ describe("try page", () => {
   it("shows an embed URL that returns the same image", async () => {
     const { page } = tab;
     await page.check("input[name=mode][value=background]");
-    await page.check("input[name=bg_kind][value=blur]");
+    await page.check("input[name=bg_kind][value=color]");
+    await page.fill("input[name=bg_color]", "#2f6fdf");
     const shown = await resultAfter(page, async () => {
       await page.fill("#url", `https://images.test/images/${FIXTURE}`);
       await page.click("#url-form button");
@@ -84,12 +84,14 @@ describe("try page", () => {
     const embed = await page.inputValue("#embed");
     const src = /^<img src="([^"]+)">$/.exec(embed)?.[1];
     expect(src).toContain(`/remove?url=${encodeURIComponent(`https://images.test/images/${FIXTURE}`)}`);
-    expect(src).toContain("bg=blur");
+    expect(src).toContain("bg=2f6fdf");
     const response = await fetch(src!);
     expect(response.status).toBe(200);
     const [mine, embedded] = [decode(shown), decode(new Uint8Array(await response.arrayBuffer()))];
     expect([embedded.width, embedded.height]).toEqual([mine.width, mine.height]);
     expect(maxDifference(embedded.rgba, mine.rgba)).toBe(0);
+    await page.fill("#split", "50");
+    await screenshot(page, "try");
   });
 
   it("reports a plain error for a forbidden address", async () => {
