@@ -287,3 +287,22 @@ describe("/health", { timeout: 60_000 }, () => {
     expect(withGpu.models[1]).toMatchObject({ id: "u2netp", backend: "gpu", configured: true, breaker: "closed" });
   });
 });
+
+describe("front worker memory at the GPU pixel cap", { timeout: 120_000 }, () => {
+  it("photon stays within 100 MiB decoding 6 MP (3072×2048) JPEG and PNG for the server", async () => {
+    const MiB = 1024 * 1024;
+    const start = ((await (await call("/health")).json()) as { memory: { frontWasmBytes: number } }).memory.frontWasmBytes;
+    for (const file of ["3072x2048.jpg", "3072x2048.png"]) {
+      for (const path of ["/mask", "/remove"]) {
+        const response = await call(`${path}?url=${ORIGIN}/generated/${file}`, gpuVars("ok-memory"));
+        expect(response.status, `${path} ${file}`).toBe(200);
+        expect(response.headers.get("x-backend")).toBe("gpu");
+        await response.arrayBuffer();
+      }
+    }
+    const { memory } = (await (await call("/health")).json()) as { memory: { frontWasmBytes: number } };
+    console.log(`front WASM (photon) at 6 MP: ${(memory.frontWasmBytes / MiB).toFixed(1)} MiB (${memory.frontWasmBytes} B; ${(start / MiB).toFixed(1)} MiB before)`);
+    expect(memory.frontWasmBytes).toBeGreaterThan(64 * MiB); // the 6 MP decodes really happened here
+    expect(memory.frontWasmBytes).toBeLessThanOrEqual(100 * MiB);
+  });
+});
