@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { PhotonImage, SamplingFilter, resize } from "@cf-wasm/photon";
 import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { GPU_HOST, gpuOrigin } from "../remote/gpu-origin";
+import { GPU_HOST, gpuOrigin } from "../remote/gpu-origin.ts";
 
 const FIXTURES = resolve(import.meta.dirname, "../fixtures");
 const TYPES: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", webp: "image/webp", json: "application/json" };

@@ -3,8 +3,8 @@
  * to the fault proxy, which stands in front of the segmenter served over HTTP. Both start on the
  * first such request, so test files that never use a GPU pay nothing.
  */
-import { startFaultProxy } from "./fault-proxy";
-import { startStandIn } from "./stand-in";
+import { startFaultProxy } from "./fault-proxy.ts";
+import { startStandIn } from "./stand-in.ts";
 
 export const GPU_HOST = "gpu.test";
 

@@ -6,6 +6,7 @@
  */
 import type { Context, Handler } from "hono";
 import { MODELS } from "../../shared/models";
+import { backendConfigFrom } from "../backends/config";
 import { findResult, matchesEtag, resultKey, storeResult, type ResultKey } from "../cache/result-cache";
 import { limitsFrom, policyFrom } from "../config";
 import type { Effect } from "../effects";
@@ -27,6 +28,12 @@ const CACHE_HEADERS = (ttl: number, etag?: string): Record<string, string> => ({
   ...(etag ? { etag } : {}),
 });
 
+/** Which GPU model answers, if one is configured: a different server or model is a different answer. */
+function gpuIdentity(env: Record<string, unknown>): string | null {
+  const gpu = backendConfigFrom(env);
+  return gpu ? `${gpu.spec.id}@${gpu.url}/${gpu.datatype}` : null;
+}
+
 /** Only `GET ?url=` answers are cached: a POSTed file has no name to key it by. */
 async function keyFor(c: Ctx, effect: string, decided: Record<string, unknown>, ttl: number): Promise<ResultKey | undefined> {
   const source = c.req.query("url");
@@ -37,6 +44,7 @@ async function keyFor(c: Ctx, effect: string, decided: Record<string, unknown>, 
     source,
     webp: decided.format ? undefined : acceptsWebp(c.req.header("accept")),
     models: Object.values(MODELS).map((m) => `${m.id}@${m.version}`),
+    gpu: gpuIdentity(c.env as unknown as Record<string, unknown>),
   });
 }
 
@@ -67,9 +75,12 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
         postprocess(segmented.mask, segmented.image, maskOptions);
         const context = { loadImage: (url: string) => loadImage(url, limits, policy.sourceCacheTtl), format };
         const output = await effect.render(segmented, options, context);
-        const headers: Record<string, string> = { "x-model": segmented.model, ...CACHE_HEADERS(policy.cacheTtl, key?.etag), ...output.headers };
+        const headers: Record<string, string> = { "x-model": segmented.model, "x-backend": segmented.backend, ...CACHE_HEADERS(policy.cacheTtl, key?.etag), ...output.headers };
         // A fallback answer is not the one asked for: never keep it.
-        if (segmented.fallback) Object.assign(headers, { "x-fallback": segmented.fallback, "cache-control": "no-store" });
+        if (segmented.fallback) {
+          Object.assign(headers, { "x-fallback": segmented.fallback, "cache-control": "no-store" });
+          delete headers.etag; // the ETag names the answer asked for, which this is not
+        }
         if ("json" in output) return Response.json(output.json, { headers });
         const chosen = chooseFormat(format, c.req.header("accept"), output.image);
         const { body, contentType } = await encodeImage(output.image, chosen);
