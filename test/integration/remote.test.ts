@@ -131,6 +131,18 @@ describe("images over the edge's 4 MP cap", { timeout: 60_000 }, () => {
     expect(await errorCode(failed)).toBe("backend_unavailable");
   });
 
+  it("blurred backgrounds over 4 MP are refused (their backdrop would not fit the isolate); max_side brings them back", async () => {
+    for (const query of ["bg=blur", "style=blur"]) {
+      const path = query === "bg=blur" ? "/remove" : "/highlight";
+      const refused = await call(`${path}?url=${OVER_EDGE}&${query}`, gpuVars("ok"));
+      expect(refused.status, query).toBe(413);
+      expect(await errorCode(refused)).toBe("image_too_large");
+    }
+    const smaller = await call(`/remove?url=${OVER_EDGE}&bg=blur&max_side=2048`, gpuVars("ok"));
+    expect(smaller.status).toBe(200);
+    await smaller.body?.cancel();
+  });
+
   it("one pixel over GPU_MAX_PIXELS is refused before decoding", async () => {
     const response = await call(`/mask?url=${ORIGIN}/generated/2561x2048.jpg`, gpuVars("ok", { GPU_MAX_PIXELS: String(2560 * 2048) }));
     expect(response.status).toBe(413);

@@ -4,8 +4,15 @@
  * bleed into the blur as a halo around it; the weights ride in the alpha channel of the one
  * RGBA buffer this allocates.
  */
+import { ApiError } from "../errors";
 import { boxBlur } from "./blur";
 import type { RgbaImage } from "./types";
+
+/**
+ * The backdrop is a second RGBA image in JS memory. At the edge cap (4 MP) that fits the
+ * isolate (README "Limits"); the GPU path decodes up to 6 MP, where it would not.
+ */
+export const MAX_BACKDROP_PIXELS = 4_194_304;
 
 /**
  * Returns an opaque RGBA buffer the photo's size: the background blurred with standard
@@ -15,6 +22,9 @@ import type { RgbaImage } from "./types";
  */
 export function blurredBackdrop(image: RgbaImage, mask: Uint8Array, sigma: number): Uint8Array {
   const { width, height, pixels } = image;
+  if (width * height > MAX_BACKDROP_PIXELS) {
+    throw new ApiError("image_too_large", `Blurred backgrounds are limited to ${MAX_BACKDROP_PIXELS} pixels; add max_side=2048`);
+  }
   const out = new Uint8Array(width * height * 4);
   // Premultiply by the background weight; alpha holds the weight itself.
   for (let i = 0, p = 0; i < mask.length; i++, p += 4) {
