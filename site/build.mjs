@@ -29,7 +29,6 @@ const PAGES = ["try", "webcam", "video", "batch"];
 async function copyStatic() {
   for (const entry of await readdir(SITE, { withFileTypes: true })) {
     if (entry.isFile() && /\.(html|css|ico|svg|txt)$/.test(entry.name)) await cp(join(SITE, entry.name), join(OUT, entry.name));
-    if (entry.isFile() && entry.name === "_headers") await cp(join(SITE, entry.name), join(OUT, entry.name));
   }
   await cp(join(SITE, "samples"), join(OUT, "samples"), { recursive: true });
 }

@@ -29,7 +29,7 @@ let stream: MediaStream | undefined;
 
 async function loop(): Promise<void> {
   const segmenter = await browserSegmenter(new URLSearchParams(location.search).get("backend") === "wasm" ? "wasm" : undefined);
-  byId("backend").textContent = segmenter.backend === "webgpu" ? "WebGPU" : "WASM";
+  byId("backend").textContent = segmenter.backend === "webgpu" ? "WebGPU" : `WASM (${segmenter.threads} thread${segmenter.threads > 1 ? "s" : ""})`;
   say(status, "Running.", "done");
   const meter = new FpsMeter();
   while (stream?.active) {

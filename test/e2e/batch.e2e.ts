@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => browser?.close());
 
 it("finds boxes for a list, shows progress and a table, and exports CSV", async () => {
-  const { page, errors } = await openPage(browser, baseUrl, "/batch.html");
+  const { page, errors } = await openPage(browser, baseUrl, "/batch");
   const urls = PHOTOS.map((name) => `https://images.test/images/${name}`);
   await page.fill("#urls", [...urls, MISSING].join("\n"));
   await page.setInputFiles("#image-files", resolve(import.meta.dirname, "../fixtures/images/camera.png"));

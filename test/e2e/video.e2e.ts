@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => browser?.close());
 
 it("removes the background of a video frame by frame and exports a WebM", async () => {
-  const { page, errors } = await openPage(browser, baseUrl, "/video.html");
+  const { page, errors } = await openPage(browser, baseUrl, "/video");
   // Two seconds of the dancers photo panning, recorded in the page.
   const clip = await page.evaluate(async () => {
     const photo = await createImageBitmap(await (await fetch("/samples/two_dancers.jpg")).blob());

@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => browser?.close());
 
 it("removes the background of the fake camera live and reports frames per second", async () => {
-  const { page, errors } = await openPage(browser, baseUrl, "/webcam.html");
+  const { page, errors } = await openPage(browser, baseUrl, "/webcam");
   await page.click("#start");
   await page.waitForFunction(
     () => Number(document.getElementById("fps")?.dataset.frames) >= 5 || document.getElementById("status")?.dataset.kind === "error",

@@ -17,6 +17,8 @@ const MODEL_PATH = "/models/";
 
 export interface Segmenter {
   backend: Backend;
+  /** WASM threads in use (1 unless the page is cross-origin isolated). */
+  threads: number;
   spec: ModelSpec;
   /** The 8-bit mask of `image`, its size (255 = object). */
   segment(image: RgbaImage): Promise<Uint8Array>;
@@ -72,7 +74,7 @@ export function browserSegmenter(prefer?: Backend): Promise<Segmenter> {
       output.dispose();
       return resizeMask(mask, spec.size, spec.size, image.width, image.height);
     });
-    return { backend: runtime.backend, spec, segment };
+    return { backend: runtime.backend, threads: runtime.threads, spec, segment };
   })();
   loading.catch(() => (loading = undefined));
   return loading;

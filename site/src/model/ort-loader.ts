@@ -1,8 +1,9 @@
 /**
  * Loads onnxruntime-web in the browser, from the site itself (no CDN): WebGPU through ORT's
  * JSPI build when the browser has a GPU adapter and JSPI, the WASM backend otherwise. Each
- * build is a separate chunk, fetched only when chosen. One thread: the site is not
- * cross-origin isolated, so WASM threads are unavailable anyway.
+ * build is a separate chunk, fetched only when chosen.
+ * One thread: WASM threads need cross-origin isolation, and with it ORT 1.30's threaded start
+ * never finished here (measured: session creation hung with 2 threads), so it stays off.
  */
 import type * as Ort from "onnxruntime-web";
 
@@ -11,6 +12,7 @@ export type Backend = "webgpu" | "wasm";
 export interface Runtime {
   ort: typeof Ort;
   backend: Backend;
+  threads: number;
   executionProviders: string[];
 }
 
@@ -45,6 +47,6 @@ export async function loadRuntime(prefer?: Backend): Promise<Runtime> {
   ort.env.wasm.proxy = false;
   ort.env.logLevel = "error";
   return gpu
-    ? { ort, backend: "webgpu", executionProviders: ["webgpu", "wasm"] }
-    : { ort, backend: "wasm", executionProviders: ["wasm"] };
+    ? { ort, backend: "webgpu", threads: ort.env.wasm.numThreads, executionProviders: ["webgpu", "wasm"] }
+    : { ort, backend: "wasm", threads: ort.env.wasm.numThreads, executionProviders: ["wasm"] };
 }
