@@ -1,7 +1,7 @@
 /**
  * Activation ranges for the int8 build: onnxruntime-web (WASM, one thread, Node) runs the stock
  * model with every float tensor as an output on the first `--photos N` fixture photos (the
- * product's own pre-processing) and records each tensor's min and max over them.
+ * product's own pre-processing) and records each tensor's min and max on each.
  *
  *   /usr/bin/python3 models/build_int8.py --calib-graph /tmp/u2netp-calib.onnx
  *   npx tsx bench/calibrate.ts /tmp/u2netp-calib.onnx [--photos 8]   # writes models/int8-calibration.json
@@ -23,9 +23,12 @@ ort.env.wasm.proxy = false;
 ort.env.wasm.wasmBinary = readFileSync(require.resolve("onnxruntime-web/ort-wasm-simd-threaded.wasm"));
 const session = await ort.InferenceSession.create(readFileSync(graph), { executionProviders: ["wasm"], graphOptimizationLevel: "disabled" });
 
-// Every other photo of the sorted list, so calibration spans the set; the rest only test.
-const photos = photoNames().filter((_, i) => i % 3 === 0).slice(0, count);
-const ranges: Record<string, [number, number]> = {};
+// Photos spread evenly over the sorted list (every third of 24 for 8), so calibration spans the set.
+const all = photoNames();
+const step = Math.max(1, Math.floor(all.length / count));
+const photos = all.filter((_, i) => i % step === 0).slice(0, count);
+// Per tensor, per photo: [min, max] (the build picks the statistic over photos).
+const ranges: Record<string, [number, number][]> = {};
 const widen = (name: string, data: Float32Array) => {
   let lo = Infinity;
   let hi = -Infinity;
@@ -33,8 +36,7 @@ const widen = (name: string, data: Float32Array) => {
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  const r = ranges[name];
-  ranges[name] = r ? [Math.min(r[0], lo), Math.max(r[1], hi)] : [lo, hi];
+  (ranges[name] ??= []).push([lo, hi]);
 };
 for (const file of photos) {
   const input = toModelInput(photo(readFileSync(`${IMAGES}/${file}`)).rgba, spec);
@@ -46,4 +48,4 @@ for (const file of photos) {
   }
   console.error(`calibrated on ${file}`);
 }
-writeFileSync("models/int8-calibration.json", JSON.stringify({ method: "MinMax over the photos, onnxruntime-web 1.30 WASM, stock fp32 model", photos, ranges }, null, 1) + "\n");
+writeFileSync("models/int8-calibration.json", JSON.stringify({ method: "min and max per photo, onnxruntime-web 1.30 WASM, stock fp32 model", photos, ranges }) + "\n");

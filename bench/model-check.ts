@@ -3,7 +3,7 @@
  * in Node on the fixture photos and prints a Markdown table of accuracy, speed and WASM memory.
  *
  *   npx tsx bench/model-check.ts [--model stock|edge|<dir with u2netp-edge.*>|<self-contained .onnx>] [--images N]
- *        [--level disabled|basic|extended|all] [--pregrow BYTES] [--json out.json]
+ *        [--level disabled|basic|extended|all] [--pregrow BYTES] [--mem-pattern] [--only a.jpg,b.png] [--json out.json]
  *
  * Accuracy vs the stock model uses the stock outputs cached in the OS temp dir (made by a
  * `--model stock` child process when missing, so the two models never share one WASM heap).
@@ -60,6 +60,7 @@ const modelArg = arg("model", "edge")!;
 const maxImages = Number(arg("images", "1000"));
 const level = arg("level", "disabled") as "disabled" | "basic" | "extended" | "all";
 const pregrow = Number(arg("pregrow", "0"));
+const memPattern = argv.includes("--mem-pattern");
 const jsonOut = arg("json");
 const writeCacheOnly = argv.includes("--write-cache");
 
@@ -197,8 +198,9 @@ async function main(): Promise<void> {
   // The bundle would fetch the .wasm by URL; in Node hand it the bytes.
   ort.env.wasm.wasmBinary = readFileSync(require.resolve("onnxruntime-web/ort-wasm-simd-threaded.wasm"));
 
+  const only = arg("only")?.split(",");
   const names = readdirSync(IMAGES)
-    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .filter((f) => /\.(jpe?g|png)$/i.test(f) && (!only || only.includes(f)))
     .sort()
     .slice(0, maxImages);
 
@@ -225,7 +227,7 @@ async function main(): Promise<void> {
     session = await ort.InferenceSession.create(readFileSync(resolve(modelArg)), {
       executionProviders: ["wasm"],
       graphOptimizationLevel: level,
-      enableMemPattern: false,
+      enableMemPattern: memPattern,
       enableCpuMemArena: false,
       executionMode: "sequential",
     });
