@@ -3,13 +3,13 @@
  * Builds the static site into dist/site: the pages' TypeScript bundled by esbuild (the browser
  * reuses the worker's own pre-processing, mask and weight modules), the HTML, CSS and samples
  * copied, and what the in-browser model needs served beside them (no CDN): onnxruntime-web's
- * WASM files under /ort/ and the edge model's files, as models/manifest.json lists them,
+ * WASM files under /ort/ and the models' files, as their manifests under models/ list them,
  * under /models/.
  *
  * Usage: node site/build.mjs [--watch]
  */
 import { build, context } from "esbuild";
-import { cp, mkdir, readFile, readdir, rm, stat } from "node:fs/promises";
+import { cp, mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -33,15 +33,28 @@ async function copyStatic() {
   await cp(join(SITE, "samples"), join(OUT, "samples"), { recursive: true });
 }
 
+/**
+ * The model files each manifest under models/ lists, copied to /models/, and per model id a
+ * `<id>.files.json` naming them, so the browser loads whichever model worker/shared/models.ts
+ * makes the default. External weights only where the manifest has a weight index (a model with
+ * inline weights is its graph alone).
+ */
+async function copyModels() {
+  await mkdir(join(OUT, "models"), { recursive: true });
+  const manifests = (await readdir(join(ROOT, "models"))).filter((f) => /(^|\.)manifest\.json$/.test(f));
+  for (const name of manifests) {
+    const manifest = JSON.parse(await readFile(join(ROOT, "models", name), "utf8"));
+    const files = manifest.files.weightsIndex
+      ? { graph: manifest.files.graph.path, weights: manifest.files.weights.path, weightsIndex: manifest.files.weightsIndex.path }
+      : { graph: manifest.files.graph.path };
+    for (const file of Object.values(files)) await cp(join(ROOT, "models", file), join(OUT, "models", file));
+    await writeFile(join(OUT, "models", `${manifest.id}.files.json`), JSON.stringify(files));
+  }
+}
+
 async function copyRuntime() {
   await mkdir(join(OUT, "ort"), { recursive: true });
   for (const file of ORT_FILES) await cp(join(ORT, file), join(OUT, "ort", file));
-  const manifest = JSON.parse(await readFile(join(ROOT, "models/manifest.json"), "utf8"));
-  await mkdir(join(OUT, "models"), { recursive: true });
-  for (const key of ["graph", "weights", "weightsIndex"]) {
-    const file = manifest.files[key]?.path;
-    if (file) await cp(join(ROOT, "models", file), join(OUT, "models", file));
-  }
 }
 
 async function checkSizes(dir) {
@@ -68,7 +81,7 @@ const options = {
 
 await rm(OUT, { recursive: true, force: true });
 await mkdir(OUT, { recursive: true });
-await Promise.all([copyStatic(), copyRuntime()]);
+await Promise.all([copyStatic(), copyRuntime(), copyModels()]);
 if (process.argv.includes("--watch")) {
   await (await context(options)).watch();
   console.log("site: watching site/src");

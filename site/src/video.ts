@@ -5,6 +5,7 @@
 import { applyBackground } from "./model/backgrounds";
 import { browserSegmenter } from "./model/browser-segmenter";
 import { backgroundPicker } from "./live/background-picker";
+import { modelPicker } from "./live/model-picker";
 import { byId, download, messageOf, say } from "./ui/dom";
 import { fitWithin, grabFrame, paintFrame } from "./ui/frames";
 import { frameTimes } from "./video/frames";
@@ -28,6 +29,7 @@ const background = backgroundPicker({
   color: byId<HTMLInputElement>("bg-color"),
   image: byId<HTMLInputElement>("bg-image"),
 });
+const model = modelPicker(byId<HTMLSelectElement>("model"));
 let exported: Blob | undefined;
 let running: AbortController | undefined;
 
@@ -40,7 +42,7 @@ async function processVideo(): Promise<void> {
   progress.hidden = false;
   try {
     say(status, "Loading the model…");
-    const segmenter = await browserSegmenter();
+    const segmenter = await browserSegmenter(model());
     const fps = Math.min(30, Math.max(1, Number(fpsInput.value) || 12));
     const size = fitWithin(source.videoWidth, source.videoHeight, FRAME_SIDE);
     const scratch = document.createElement("canvas");

@@ -6,6 +6,7 @@
 import { applyBackground } from "./model/backgrounds";
 import { browserSegmenter } from "./model/browser-segmenter";
 import { backgroundPicker } from "./live/background-picker";
+import { modelPicker } from "./live/model-picker";
 import { FpsMeter } from "./live/fps-meter";
 import { byId, messageOf, say } from "./ui/dom";
 import { fitWithin, grabFrame, paintFrame } from "./ui/frames";
@@ -24,15 +25,23 @@ const background = backgroundPicker({
   color: byId<HTMLInputElement>("bg-color"),
   image: byId<HTMLInputElement>("bg-image"),
 });
+const model = modelPicker(byId<HTMLSelectElement>("model"));
+const prefer = new URLSearchParams(location.search).get("backend") === "wasm" ? "wasm" : undefined;
 const scratch = document.createElement("canvas");
 let stream: MediaStream | undefined;
 
 async function loop(): Promise<void> {
-  const segmenter = await browserSegmenter(new URLSearchParams(location.search).get("backend") === "wasm" ? "wasm" : undefined);
-  byId("backend").textContent = segmenter.backend === "webgpu" ? "WebGPU" : `WASM (${segmenter.threads} thread${segmenter.threads > 1 ? "s" : ""})`;
-  say(status, "Running.", "done");
-  const meter = new FpsMeter();
+  let meter = new FpsMeter();
+  let running = "";
   while (stream?.active) {
+    // The model can change while the camera runs; each is loaded once.
+    const segmenter = await browserSegmenter(model(), prefer);
+    if (segmenter.spec.id !== running) {
+      running = segmenter.spec.id;
+      meter = new FpsMeter();
+      byId("backend").textContent = `${segmenter.backend === "webgpu" ? "WebGPU" : "WASM"}, ${running}`;
+      say(status, "Running.", "done");
+    }
     const size = fitWithin(video.videoWidth, video.videoHeight, FRAME_SIDE);
     const frame = grabFrame(video, scratch, size.width, size.height);
     const mask = await segmenter.segment(frame);
@@ -41,6 +50,7 @@ async function loop(): Promise<void> {
     const rate = meter.tick();
     fps.value = rate.toFixed(1);
     fps.dataset.frames = String(meter.frames);
+    fps.dataset.model = running;
     // Yield to the event loop: inference resolves in microtasks, which would starve painting and input.
     await new Promise((resolve) => setTimeout(resolve, 0));
   }

@@ -1,10 +1,10 @@
 /**
  * The edge model, run in the browser: the same graph and weights the segmenter worker runs
- * (whatever models/manifest.json describes), the same pre-processing and mask resizing (the
- * worker's own modules, bundled), so a frame here gets the mask the API would give.
+ * (any model of worker/shared/models.ts, the default unless told), the same pre-processing and
+ * mask resizing (the worker's own modules, bundled), so a frame here gets the mask the API
+ * would give.
  */
 import type { InferenceSession, Tensor } from "onnxruntime-web";
-import manifest from "../../../models/manifest.json";
 import { toMask8, resizeMask } from "../../../worker/front/pipeline/mask";
 import { toModelInput } from "../../../worker/front/pipeline/preprocess";
 import { DEFAULT_MODEL, MODELS, type ModelSpec } from "../../../worker/shared/models";
@@ -17,11 +17,16 @@ const MODEL_PATH = "/models/";
 
 export interface Segmenter {
   backend: Backend;
-  /** WASM threads in use (1 unless the page is cross-origin isolated). */
-  threads: number;
   spec: ModelSpec;
   /** The 8-bit mask of `image`, its size (255 = object). */
   segment(image: RgbaImage): Promise<Uint8Array>;
+}
+
+/** A model's files as site/build.mjs lists them (`/models/<id>.files.json`). */
+interface ModelFileNames {
+  graph: string;
+  weights?: string;
+  weightsIndex?: string;
 }
 
 async function fetchBytes(file: string): Promise<ArrayBuffer> {
@@ -31,16 +36,18 @@ async function fetchBytes(file: string): Promise<ArrayBuffer> {
 }
 
 async function createSession(runtime: Runtime, spec: ModelSpec): Promise<InferenceSession> {
-  const { files } = manifest;
-  const [graph, packed, index] = await Promise.all([
-    fetchBytes(files.graph.path),
-    fetchBytes(files.weights.path),
-    fetchBytes(files.weightsIndex.path).then((b) => JSON.parse(new TextDecoder().decode(b)) as WeightIndex),
-  ]);
-  return runtime.ort.InferenceSession.create(new Uint8Array(graph), {
+  const files = JSON.parse(new TextDecoder().decode(await fetchBytes(`${spec.id}.files.json`))) as ModelFileNames;
+  const graph = fetchBytes(files.graph);
+  let externalData: { path: string; data: Uint8Array }[] | undefined;
+  if (files.weights && files.weightsIndex) {
+    const [packed, indexBytes] = await Promise.all([fetchBytes(files.weights), fetchBytes(files.weightsIndex)]);
+    const index = JSON.parse(new TextDecoder().decode(indexBytes)) as WeightIndex;
+    externalData = [{ path: index.externalDataPath, data: expandWeights(packed, index) }];
+  }
+  return runtime.ort.InferenceSession.create(new Uint8Array(await graph), {
     ...spec.session,
     executionProviders: runtime.executionProviders,
-    externalData: [{ path: index.externalDataPath, data: expandWeights(packed, index) }],
+    externalData,
   } as InferenceSession.SessionOptions);
 }
 
@@ -54,16 +61,24 @@ function serialised<T, A extends unknown[]>(fn: (...args: A) => Promise<T>): (..
   };
 }
 
-let loading: Promise<Segmenter> | undefined;
+const loading = new Map<string, Promise<Segmenter>>();
+
+/** The models the browser can run: those of worker/shared/models.ts, the default first. */
+export function browserModels(): ModelSpec[] {
+  return Object.values(MODELS).sort((a, b) => Number(b.id === DEFAULT_MODEL) - Number(a.id === DEFAULT_MODEL));
+}
 
 /**
- * The shared in-browser segmenter, created on first use; forgotten if creation fails so a
- * retry can succeed.
+ * The shared in-browser segmenter for `model` (default: the edge's default), created on first
+ * use; forgotten if creation fails so a retry can succeed.
  * @example const mask = await (await browserSegmenter()).segment(frame);
  */
-export function browserSegmenter(prefer?: Backend): Promise<Segmenter> {
-  loading ??= (async () => {
-    const spec = MODELS[DEFAULT_MODEL];
+export function browserSegmenter(model = DEFAULT_MODEL, prefer?: Backend): Promise<Segmenter> {
+  const existing = loading.get(model);
+  if (existing) return existing;
+  const created = (async () => {
+    const spec = MODELS[model];
+    if (!spec) throw new Error(`Unknown model ${model}`);
     const runtime = await loadRuntime(prefer);
     const session = await createSession(runtime, spec);
     const segment = serialised(async (image: RgbaImage) => {
@@ -74,8 +89,9 @@ export function browserSegmenter(prefer?: Backend): Promise<Segmenter> {
       output.dispose();
       return resizeMask(mask, spec.size, spec.size, image.width, image.height);
     });
-    return { backend: runtime.backend, threads: runtime.threads, spec, segment };
+    return { backend: runtime.backend, spec, segment };
   })();
-  loading.catch(() => (loading = undefined));
-  return loading;
+  loading.set(model, created);
+  created.catch(() => loading.delete(model));
+  return created;
 }

@@ -12,7 +12,6 @@ export type Backend = "webgpu" | "wasm";
 export interface Runtime {
   ort: typeof Ort;
   backend: Backend;
-  threads: number;
   executionProviders: string[];
 }
 
@@ -47,6 +46,6 @@ export async function loadRuntime(prefer?: Backend): Promise<Runtime> {
   ort.env.wasm.proxy = false;
   ort.env.logLevel = "error";
   return gpu
-    ? { ort, backend: "webgpu", threads: ort.env.wasm.numThreads, executionProviders: ["webgpu", "wasm"] }
-    : { ort, backend: "wasm", threads: ort.env.wasm.numThreads, executionProviders: ["wasm"] };
+    ? { ort, backend: "webgpu", executionProviders: ["webgpu", "wasm"] }
+    : { ort, backend: "wasm", executionProviders: ["wasm"] };
 }
