@@ -3,6 +3,7 @@
  * settings, sent to the worker's public endpoints; the result beside the original with a
  * before/after slider, a download, and the embed URL for the same settings.
  */
+import { DEFAULT_MODEL } from "../../worker/shared/models";
 import { ensureOk, listModels } from "./ui/api";
 import { byId, download, messageOf, say } from "./ui/dom";
 import { compareSlider } from "./try/compare";
@@ -71,12 +72,18 @@ function choose(next: ImageSource): void {
   void run();
 }
 
-/** Offers the model choice only when the worker reports a GPU backend. */
+/**
+ * Offers the model choice only when the worker reports a GPU model that is configured: then
+ * the edge's default model, the GPU model, or automatic (the worker decides).
+ */
 async function offerModels(): Promise<void> {
   const models = await listModels();
-  if (!models.some((m) => m.backend === "gpu")) return;
+  const gpu = models.filter((m) => m.backend === "gpu" && m.configured !== false);
+  if (gpu.length === 0) return;
   const select = byId<HTMLSelectElement>("model");
-  for (const model of models) select.add(new Option(`${model.id} (${model.backend === "gpu" ? "GPU" : "edge"})`, model.id));
+  for (const model of [...models.filter((m) => m.id === DEFAULT_MODEL), ...gpu]) {
+    select.add(new Option(`${model.id} (${model.backend === "gpu" ? "GPU" : "edge"})`, model.id));
+  }
   byId("model-field").hidden = false;
 }
 

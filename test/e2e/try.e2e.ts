@@ -103,6 +103,22 @@ describe("try page", () => {
     expect(await page.textContent("#status")).toMatch(/private or local network.*forbidden_host/);
   });
 
+  it("offers the model choice only when a GPU server is configured", async () => {
+    const health = (await (await fetch(`${baseUrl}/health`)).json()) as { models: { backend: string; configured?: boolean }[] };
+    const gpu = health.models.some((m) => m.backend === "gpu" && m.configured !== false);
+    expect(await tab.page.isVisible("#model")).toBe(gpu);
+    // With a GPU server reported, the choice appears: the worker's answer stood in for here.
+    const withGpu = await openPage(browser, baseUrl, "/");
+    await withGpu.page.route("**/health", (route) =>
+      route.fulfill({ json: { models: [{ id: "u2netp", backend: "edge" }, { id: "u2net", backend: "gpu", configured: true }] } }),
+    );
+    await withGpu.page.reload();
+    await withGpu.page.click("summary");
+    await withGpu.page.waitForSelector("#model", { state: "visible" });
+    expect(await withGpu.page.$$eval("#model option", (o) => o.map((e) => (e as HTMLOptionElement).value))).toEqual(["", "auto", "u2netp", "u2net"]);
+    await withGpu.page.context().close();
+  });
+
   it("is usable from the keyboard and on a phone-sized screen", async () => {
     const { page } = tab;
     await page.focus("#split");

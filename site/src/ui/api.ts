@@ -51,6 +51,8 @@ export interface HealthModel {
   id: string;
   version?: string;
   backend?: string;
+  /** GPU models: false when no GPU server is set up. */
+  configured?: boolean;
 }
 
 /** The models the worker reports; empty if /health is unreachable (the page still works). */
