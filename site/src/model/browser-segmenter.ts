@@ -79,8 +79,17 @@ export function browserSegmenter(model = DEFAULT_MODEL, prefer?: Backend): Promi
   const created = (async () => {
     const spec = MODELS[model];
     if (!spec) throw new Error(`Unknown model ${model}`);
-    const runtime = await loadRuntime(prefer);
-    const session = await createSession(runtime, spec);
+    let runtime = await loadRuntime(prefer);
+    let session: InferenceSession;
+    try {
+      session = await createSession(runtime, spec);
+    } catch (error) {
+      if (runtime.backend !== "webgpu") throw error;
+      // A GPU that cannot run this graph still leaves the WASM backend.
+      console.warn("WebGPU session failed; using WASM", error);
+      runtime = await loadRuntime("wasm");
+      session = await createSession(runtime, spec);
+    }
     const segment = serialised(async (image: RgbaImage) => {
       const input = new runtime.ort.Tensor("float32", toModelInput(image, spec), [1, 3, spec.size, spec.size]);
       const results = await session.run({ [spec.inputName]: input }, [spec.outputName]);
