@@ -6,19 +6,19 @@
  *    request = isolate + session + run; warm inference; accuracy of its masks on the fixture
  *    photos against the references; WASM memory held afterwards);
  *  - peers: plain onnxruntime-web fp32 in Node, @imgly/background-removal-node (bench/peers.ts);
- *  - both workers: `POST /remove` p50/p95 at about 0.25, 1 and 4 MP, cold first request, cache
- *    hit, WASM memory of both workers; bundle sizes.
+ *  - both workers: `POST /remove` p50/p95 at about 0.25, 1 and 4 MP, cold first request, WASM
+ *    memory of both workers; the cache hit (`GET ?url=` under Miniflare); bundle sizes.
  *
  * Environment: BENCH_RUNS (timed runs per figure, 5), BENCH_IMAGES (fixture photos for
  * accuracy, all), BENCH_PEER_IMAGES (photos for @imgly, 4), BENCH_IMGLY_MODEL (medium|small),
- * BENCH_SKIP (comma list of: edge, e2e, ortweb, imgly, bundle).
+ * BENCH_SKIP (comma list of: edge, ortweb, imgly, e2e, cache, bundle).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { MODELS } from "../worker/shared/models";
-import { benchEndToEnd, benchSegmenter, segmenterModels, E2E_SIZES } from "./edge";
+import { benchCacheHit, benchEndToEnd, benchSegmenter, segmenterModels, E2E_SIZES } from "./edge";
 import { imgly, ortWebNode, type PeerResult } from "./peers";
 import { photoNames } from "./masks";
 import { median, percentile } from "./stats";
@@ -75,11 +75,16 @@ if (!skip.has("imgly")) {
   else rows.push({ path: `@imgly/background-removal-node '${imglyModel}' (Node)`, ...r });
 }
 const e2e = skip.has("e2e") ? null : (console.error("end to end…"), await benchEndToEnd(RUNS));
+let cache: Awaited<ReturnType<typeof benchCacheHit>> | { skipped: string } | null = null;
+if (!skip.has("cache")) {
+  console.error("cache hit…");
+  cache = await benchCacheHit().catch((error: unknown) => ({ skipped: String(error).split("\n")[0] }));
+}
 const bundles = skip.has("bundle") ? null : { front: bundleSize("wrangler.toml"), segmenter: bundleSize("worker/segmenter/wrangler.toml") };
 
 const ms = (v: number | undefined) => (v === undefined ? "–" : `${Math.round(v)} ms`);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-const result = { date: new Date().toISOString(), machine, runs: RUNS, photos: photos.length, rows, skipped, e2e, bundles };
+const result = { date: new Date().toISOString(), machine, runs: RUNS, photos: photos.length, rows, skipped, e2e, cache, bundles };
 
 const lines = [
   `Benchmark ${result.date.slice(0, 10)} · ${machine} · ${RUNS} timed runs per figure · accuracy on ${photos.length} fixture photos (@imgly: ${peerPhotos.length})`,
@@ -101,14 +106,22 @@ if (e2e) {
     "|---|---|",
     `| cold: first POST /remove after start, ${E2E_SIZES[1].join("×")} | ${ms(e2e.coldMs)} |`,
     ...e2e.sizes.map((s) => `| POST /remove ${s.width}×${s.height} (${s.megapixels.toFixed(2)} MP, ${(s.bytes / 1024).toFixed(0)} KiB JPEG), p50 / p95 of ${RUNS} | ${ms(median(s.times))} / ${ms(percentile(s.times, 95))} |`),
-    e2e.cache.hitHeader === "hit"
-      ? `| cache hit: the same request again (miss ${ms(e2e.cache.missMs)}) | ${ms(e2e.cache.hitMs)} |`
-      : `| cache hit | pending: no \`x-cache: hit\` on a repeated request (got ${e2e.cache.hitHeader ?? "no header"}) |`,
     `| WASM memory after the runs: segmenter (ORT) / front (photon) | ${(e2e.memory.segmenterWasmBytes / MiB).toFixed(1)} / ${(e2e.memory.frontWasmBytes / MiB).toFixed(1)} MiB |`,
   );
 }
+if (cache || bundles) {
+  if (!e2e) lines.push("", "| figure | value |", "|---|---|");
+}
+if (cache) {
+  lines.push(
+    "skipped" in cache
+      ? `| cache hit | skipped: ${cache.skipped} |`
+      : cache.hitHeader === "hit"
+        ? `| cache hit: GET /remove?url= again (Miniflare, fake origin; first ${ms(cache.missMs)}, x-cache ${cache.missHeader}) | ${ms(cache.hitMs)} |`
+        : `| cache hit | pending: no \`x-cache: hit\` on a repeated GET /remove?url= (got ${cache.hitHeader ?? "no header"}) |`,
+  );
+}
 if (bundles) {
-  if (!e2e) lines.push("", "| bundle | value |", "|---|---|");
   lines.push(
     `| bundle, front raw / gzip | ${bundles.front.raw.toFixed(2)} / ${bundles.front.gzip.toFixed(2)} MiB |`,
     `| bundle, segmenter raw / gzip | ${bundles.segmenter.raw.toFixed(2)} / ${bundles.segmenter.gzip.toFixed(2)} MiB |`,
