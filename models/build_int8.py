@@ -421,6 +421,7 @@ def write_manifest(cfg, measured):
                            "env": {"wasm.numThreads": 1, "wasm.proxy": False},
                            "why": "the emitted node order is the execution order (banded convs free their "
                                   "working buffers one band at a time)"},
+        "memoryReserveBytes": cfg["memoryReserveBytes"],
         "quantization": {k: v for k, v in cfg.items()},
         "measured": measured,
         "licence": base["licence"],

@@ -55,3 +55,13 @@ export function onnxRuntime(): typeof ort {
 export function ortMemoryBytes(): number {
   return memory?.buffer.byteLength ?? 0;
 }
+
+/**
+ * Grows ORT's memory once to `bytes` (no-op when it is already that large). Emscripten grows by
+ * ×1.2 steps, so a model whose high-water lies just past a step would hold up to 20 % more than
+ * it needs; growing once to the measured high-water right after session creation pins it.
+ */
+export function reserveMemory(bytes: number): void {
+  if (!memory || memory.buffer.byteLength >= bytes) return;
+  memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+}

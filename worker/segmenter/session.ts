@@ -7,7 +7,7 @@
 import type { InferenceSession, Tensor as OrtTensor } from "onnxruntime-web";
 import { Mutex } from "../shared/mutex";
 import type { ModelSpec } from "../shared/models";
-import { onnxRuntime } from "./ort-runtime";
+import { onnxRuntime, reserveMemory } from "./ort-runtime";
 import type { ModelFiles } from "./model-files";
 import { expandWeights } from "./weights";
 
@@ -20,11 +20,13 @@ async function createSession(spec: ModelSpec, files: ModelFiles): Promise<Infere
   const externalData = files.weights
     ? [{ path: files.weights.index.externalDataPath, data: expandWeights(files.weights.packed, files.weights.index) }]
     : undefined;
-  return ort.InferenceSession.create(new Uint8Array(files.graph), {
+  const session = await ort.InferenceSession.create(new Uint8Array(files.graph), {
     executionProviders: ["wasm"],
     ...spec.session,
     externalData,
   } as InferenceSession.SessionOptions);
+  if (spec.memoryReserveBytes) reserveMemory(spec.memoryReserveBytes);
+  return session;
 }
 
 /** The model's session, created once per isolate. */

@@ -19,6 +19,9 @@ export interface ModelSpec {
   std: readonly [number, number, number];
   /** ORT session options the shipped graph was measured with. */
   session: Record<string, unknown>;
+  /** Bytes to grow ORT's WASM memory to once, after session creation: its measured high-water,
+   * so Emscripten's ×1.2 growth steps never overshoot it (see models/README.md). */
+  memoryReserveBytes?: number;
   licence: string;
 }
 
@@ -30,6 +33,7 @@ interface Manifest {
   output: { name: string };
   preprocessing: { size: number; mean: number[]; std: number[] };
   sessionOptions: Record<string, unknown>;
+  memoryReserveBytes?: number;
   licence: { model: string };
 }
 
@@ -47,6 +51,7 @@ function fromManifest(m: Manifest): ModelSpec {
     mean: m.preprocessing.mean as unknown as ModelSpec["mean"],
     std: m.preprocessing.std as unknown as ModelSpec["std"],
     session: Object.fromEntries(SESSION_KEYS.filter((k) => k in m.sessionOptions).map((k) => [k, m.sessionOptions[k]])),
+    ...(m.memoryReserveBytes ? { memoryReserveBytes: m.memoryReserveBytes } : {}),
     licence: m.licence.model,
   };
 }
