@@ -70,6 +70,9 @@ class Int8Emitter:
         self.s, self.shapes, self.ranges, self.cfg = stock, shapes, ranges, cfg
         self.nodes, self.init, self.init_order = [], {}, []
         self.q = {}        # stock tensor -> (u8 tensor, scale name, zero-point name)
+        # u8 tensors channels-last (NHWC) when the config says so: no layout copies inside
+        # every QLinearConv; float tensors stay NCHW.
+        self.nhwc = cfg.get("layout") == "nhwc"
         self.f = {}        # stock tensor -> float tensor
         self.counter = 0
 
@@ -108,16 +111,33 @@ class Int8Emitter:
             sn, zn = self.quant_names(t, scale, zp)
             out = self.uniq(t + "_u8")
             self.node("QuantizeLinear", [self.f[t], sn, zn], [out])
+            if self.nhwc:
+                out = self.transpose(out, [0, 2, 3, 1])
             self.q[t] = (out, sn, zn)
         return self.q[t]
 
     def as_f(self, t):
         if t not in self.f:
             u8, sn, zn = self.q[t]
+            if self.nhwc:
+                u8 = self.transpose(u8, [0, 3, 1, 2])
             out = self.uniq(t + "_f")
             self.node("DequantizeLinear", [u8, sn, zn], [out])
             self.f[t] = out
         return self.f[t]
+
+    def transpose(self, x, perm):
+        y = self.uniq(x.split("__")[0] + "_t")
+        self.node("Transpose", [x], [y], perm=perm)
+        return y
+
+    def rows_slice(self, x, lo, hi, out, u8):
+        """Rows lo..hi of x (axis H: 1 for channels-last u8, else 2)."""
+        axis = 1 if (u8 and self.nhwc) else 2
+        self.node("Slice", [x, self.const("i64_%d" % lo, np.array([lo], np.int64)),
+                            self.const("i64_%d" % hi, np.array([hi], np.int64)),
+                            self.const("i64_%d" % axis, np.array([axis], np.int64))], [out])
+        return out
 
     def scale_of(self, t):
         u8, sn, zn = self.q[t]
@@ -164,8 +184,12 @@ class Int8Emitter:
                 break
         inputs = lambda xin: [xin, xsn, xzn, wqn, wsn, wzn, ysn, yzn, bqn]
         y = self.uniq(out + "_u8")
+        if self.nhwc:
+            a = dict(a, channels_last=1)
+        qlinearconv = lambda xin, yout, attrs: self.node("QLinearConv", inputs(xin), [yout],
+                                                         domain="com.microsoft" if self.nhwc else "", **attrs)
         if bands == 1:
-            self.node("QLinearConv", inputs(u8), [y], **a)
+            qlinearconv(u8, y, a)
         else:
             assert a.get("strides", [1, 1]) == [1, 1], conv.name
             p = a["pads"][0]
@@ -174,17 +198,14 @@ class Int8Emitter:
             for i in range(bands):
                 r0, r1 = i * rows, (i + 1) * rows
                 lo_r, hi_r = max(r0 - p, 0), min(r1 + p, h)
-                sl = self.uniq(out + "_in%d" % i)
-                self.node("Slice", [u8, self.const("i64_%d" % lo_r, np.array([lo_r], np.int64)),
-                                    self.const("i64_%d" % hi_r, np.array([hi_r], np.int64)),
-                                    self.const("i64_2", np.array([2], np.int64))], [sl])
+                sl = self.rows_slice(u8, lo_r, hi_r, self.uniq(out + "_in%d" % i), True)
                 pads = [p - (r0 - lo_r), p, p - (hi_r - r1), p]
                 band = dict(a)
                 band["pads"] = pads
                 part = self.uniq(out + "_b%d" % i)
-                self.node("QLinearConv", inputs(sl), [part], **band)
+                qlinearconv(sl, part, band)
                 parts.append(part)
-            self.node("Concat", parts, [y], axis=2)
+            self.node("Concat", parts, [y], axis=1 if self.nhwc else 2)
         self.q[out] = (y, ysn, yzn)
 
     def fconv(self, conv, x, out, relu):
@@ -223,12 +244,11 @@ class Int8Emitter:
             for i in range(bands):
                 r0, r1 = i * rows, (i + 1) * rows
                 lo_r, hi_r = max(r0 - p, 0), min(r1 + p, h)
-                sl = self.uniq(out + "_in%d" % i)
-                self.node("Slice", [src, self.const("i64_%d" % lo_r, np.array([lo_r], np.int64)),
-                                    self.const("i64_%d" % hi_r, np.array([hi_r], np.int64)),
-                                    self.const("i64_2", np.array([2], np.int64))], [sl])
+                sl = self.rows_slice(src, lo_r, hi_r, self.uniq(out + "_in%d" % i), x not in self.f)
                 fl = sl
                 if x not in self.f:
+                    if self.nhwc:
+                        sl = self.transpose(sl, [0, 3, 1, 2])
                     fl = self.uniq(out + "_inf%d" % i)
                     self.node("DequantizeLinear", [sl, *self.q[x][1:]], [fl])
                 band = dict(a)
@@ -258,21 +278,23 @@ class Int8Emitter:
         parts = []
         for c0 in range(0, c, group):
             src = u8
+            caxis = 3 if self.nhwc else 1
             if group < c:
                 src = self.uniq(out + "_c%d" % c0)
                 self.node("Slice", [u8, self.const("i64_%d" % c0, np.array([c0], np.int64)),
                                     self.const("i64_%d" % (c0 + group), np.array([c0 + group], np.int64)),
-                                    self.const("i64_1", np.array([1], np.int64))], [src])
+                                    self.const("i64_%d" % caxis, np.array([caxis], np.int64))], [src])
             f = self.uniq(out + "_cf%d" % c0)
             self.node("DequantizeLinear", [src, sn, zn], [f])
-            r = self.resize(f, [1, group] + shape[2:], self.uniq(out + "_rf%d" % c0))
+            gshape = [1] + shape[2:] + [group] if self.nhwc else [1, group] + shape[2:]
+            r = self.resize(f, gshape, self.uniq(out + "_rf%d" % c0))
             q = self.uniq(out + "_q%d" % c0)
             self.node("QuantizeLinear", [r, sn, zn], [q])
             parts.append(q)
         y = parts[0]
         if len(parts) > 1:
             y = self.uniq(out + "_u8")
-            self.node("Concat", parts, [y], axis=1)
+            self.node("Concat", parts, [y], axis=3 if self.nhwc else 1)
         self.q[out] = (y, sn, zn)
 
     def build(self):
@@ -303,7 +325,10 @@ class Int8Emitter:
                 if x in self.q:   # exact on u8: max commutes with the (monotonic) quantization
                     u8, sn, zn = self.q[x]
                     y = self.uniq(out + "_u8")
-                    self.node("MaxPool", [u8], [y], **s.attrs(n))
+                    if self.nhwc:
+                        self.node("NhwcMaxPool", [u8], [y], domain="com.microsoft", **s.attrs(n))
+                    else:
+                        self.node("MaxPool", [u8], [y], **s.attrs(n))
                     self.q[out] = (y, sn, zn)
                 else:
                     y = self.uniq(out + "_f")
@@ -334,7 +359,7 @@ class Int8Emitter:
                 for i in n.input:
                     ins.extend(self.as_q(i))
                 y = self.uniq(out + "_u8")
-                self.node("QLinearConcat", ins, [y], domain="com.microsoft", axis=1)
+                self.node("QLinearConcat", ins, [y], domain="com.microsoft", axis=3 if self.nhwc else 1)
                 self.q[out] = (y, ysn, yzn)
             elif op == "Add":
                 out = n.output[0]
@@ -466,6 +491,7 @@ def main():
     ap.add_argument("--weight-max", type=int, default=None, help="experiments: 127 (8-bit) or 63 (7-bit)")
     ap.add_argument("--float-ops", default=None, help="experiments: comma list of Add, Concat, Resize to run in float")
     ap.add_argument("--im2col-max", type=int, default=None, help="experiments: bytes of one QLinearConv's im2col before banding")
+    ap.add_argument("--layout", default=None, choices=["nchw", "nhwc"], help="experiments: u8 tensor layout")
     ap.add_argument("--stop-at", default=None, help="experiments: output this stock tensor instead (memory by phase)")
     ap.add_argument("--range-statistic", default=None, choices=["minmax", "mean"])
     args = ap.parse_args()
@@ -480,6 +506,8 @@ def main():
         cfg["floatConvs"] = [c for c in args.float_convs.split(",") if c]
     if args.float_ops is not None:
         cfg["floatOps"] = [o for o in args.float_ops.split(",") if o]
+    if args.layout:
+        cfg["layout"] = args.layout
     if args.im2col_max:
         cfg["im2colMaxBytes"] = args.im2col_max
     if args.range_statistic:
