@@ -5,6 +5,7 @@
  *
  *   /usr/bin/python3 models/build_int8.py --calib-graph /tmp/u2netp-calib.onnx
  *   npx tsx bench/calibrate.ts /tmp/u2netp-calib.onnx [--photos 8]   # writes models/int8-calibration.json
+ *   npx tsx bench/calibrate.ts GRAPH --photos 8 --means OUT.json      # per-channel means (bias correction)
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -38,14 +39,34 @@ const widen = (name: string, data: Float32Array) => {
   }
   (ranges[name] ??= []).push([lo, hi]);
 };
+const meansOut = rest.includes("--means") ? rest[rest.indexOf("--means") + 1] : undefined;
+const channelSums: Record<string, number[]> = {};
+function addChannelMeans(name: string, data: Float32Array, dims: readonly number[]): void {
+  if (dims.length !== 4) return;
+  const [, c, h, w] = dims;
+  const sums = (channelSums[name] ??= new Array(c).fill(0));
+  for (let k = 0; k < c; k++) {
+    let sum = 0;
+    for (let i = k * h * w; i < (k + 1) * h * w; i++) sum += data[i];
+    sums[k] += sum / (h * w);
+  }
+}
 for (const file of photos) {
   const input = toModelInput(photo(readFileSync(`${IMAGES}/${file}`)).rgba, spec);
   widen(spec.inputName, input);
   const outputs = await session.run({ [spec.inputName]: new ort.Tensor("float32", input, [1, 3, spec.size, spec.size]) });
   for (const [name, tensor] of Object.entries(outputs)) {
     widen(name, tensor.data as Float32Array);
+    if (meansOut) addChannelMeans(name, tensor.data as Float32Array, tensor.dims);
     tensor.dispose();
   }
   console.error(`calibrated on ${file}`);
+}
+if (meansOut) {
+  // Bias correction: per-channel means of every output (NCHW) over the photos.
+  const means: Record<string, number[]> = {};
+  for (const [name, sums] of Object.entries(channelSums)) means[name.replace(/^x_/, "")] = sums.map((v) => v / photos.length);
+  writeFileSync(meansOut, JSON.stringify(means));
+  process.exit(0);
 }
 writeFileSync("models/int8-calibration.json", JSON.stringify({ method: "min and max per photo, onnxruntime-web 1.30 WASM, stock fp32 model", photos, ranges }) + "\n");

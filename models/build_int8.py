@@ -75,6 +75,8 @@ class Int8Emitter:
         self.nhwc = cfg.get("layout") == "nhwc"
         self.f = {}        # stock tensor -> float tensor
         self.counter = 0
+        self.conv_outputs = []   # stock tensors QLinearConv writes (bias correction measures them)
+        self.bias_shift = {}     # stock tensor -> per-channel mean error of the int8 graph
 
     def uniq(self, base):
         self.counter += 1
@@ -157,7 +159,9 @@ class Int8Emitter:
         qmax = float(self.cfg["weightMax"])
         ws = np.where(amax > 0, amax / qmax, 1.0).astype(np.float32)
         wq = np.clip(np.rint(flat / ws[:, None]), -qmax, qmax).astype(np.int8).reshape(w.shape)
-        bq = np.rint(b / (np.float64(xs) * ws.astype(np.float64))).astype(np.int32)
+        shift = np.asarray(self.bias_shift.get(out, np.zeros(w.shape[0])), np.float64)
+        bq = np.rint((b - shift) / (np.float64(xs) * ws.astype(np.float64))).astype(np.int32)
+        self.conv_outputs.append(out)
         wn = conv.input[1]
         wqn = self.const(wn + "_q", wq)
         wsn = self.const(wn + "_s", ws)
@@ -381,7 +385,15 @@ class Int8Emitter:
             else:
                 raise AssertionError("unhandled node " + n.name)
 
-    def model(self, stop_at=None):
+    def model(self, stop_at=None, expose=False):
+        if expose:   # bias correction: every int8 conv output as a float graph output
+            self.exposed = []
+            for t in self.conv_outputs:
+                u8, sn, zn = self.q[t]
+                if self.nhwc:
+                    u8 = self.transpose(u8, [0, 3, 1, 2])
+                self.node("DequantizeLinear", [u8, sn, zn], ["x_" + t])
+                self.exposed.append("x_" + t)
         if stop_at:   # experiments: end the graph at a stock tensor (memory by phase)
             self.node("Identity", [self.q[stop_at][0] if stop_at in self.q else self.f[stop_at]], [OUTPUT])
             self.nodes = [n for n in self.nodes if not (n.op_type == "Sigmoid" and n.output[0] == OUTPUT)]
@@ -402,7 +414,8 @@ class Int8Emitter:
         inp = helper.make_tensor_value_info(INPUT, TensorProto.FLOAT, [1, 3, 320, 320])
         out = helper.make_tensor_value_info(OUTPUT, TensorProto.UINT8 if stop_at in self.q else TensorProto.FLOAT,
                                             self.shapes[stop_at] if stop_at else [1, 1, 320, 320])
-        g = helper.make_graph(self.nodes, "u2netp_int8", [inp], [out], inits)
+        extra = [helper.make_tensor_value_info(t, TensorProto.FLOAT, None) for t in getattr(self, "exposed", [])]
+        g = helper.make_graph(self.nodes, "u2netp_int8", [inp], [out] + extra, inits)
         m = helper.make_model(g, producer_name="u2netp-int8-build", producer_version="1",
                               opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("com.microsoft", 1)])
         m.ir_version = 7
@@ -457,14 +470,17 @@ def write_manifest(cfg, measured):
         f.write("\n")
 
 
-def build(cfg, out=GRAPH, stop_at=None):
+def build(cfg, out=GRAPH, stop_at=None, expose=False):
     """Writes the int8 graph; returns the emitter (for its summary)."""
     model = onnx.load(SRC)
     stock = Stock(model)
     ranges = calibrated_ranges(json.load(open(CALIBRATION))["ranges"], cfg["rangeStatistic"])
     e = Int8Emitter(stock, {INPUT: [1, 3, 320, 320]}, ranges, cfg)
+    if cfg.get("biasCorrection"):
+        means = json.load(open(os.path.join(HERE, cfg["biasCorrection"])))
+        e.bias_shift = {t: np.array(means["int8"][t]) - np.array(means["float"][t]) for t in means["int8"]}
     e.build()
-    data = e.model(stop_at).SerializeToString()
+    data = e.model(stop_at, expose).SerializeToString()
     with open(out, "wb") as f:
         f.write(data)
     ops = {}
@@ -491,6 +507,8 @@ def main():
     ap.add_argument("--weight-max", type=int, default=None, help="experiments: 127 (8-bit) or 63 (7-bit)")
     ap.add_argument("--float-ops", default=None, help="experiments: comma list of Add, Concat, Resize to run in float")
     ap.add_argument("--im2col-max", type=int, default=None, help="experiments: bytes of one QLinearConv's im2col before banding")
+    ap.add_argument("--expose", action="store_true", help="bias correction: every int8 conv output as an output")
+    ap.add_argument("--bias-correction", default=None, help="experiments: means file (models/-relative)")
     ap.add_argument("--layout", default=None, choices=["nchw", "nhwc"], help="experiments: u8 tensor layout")
     ap.add_argument("--stop-at", default=None, help="experiments: output this stock tensor instead (memory by phase)")
     ap.add_argument("--range-statistic", default=None, choices=["minmax", "mean"])
@@ -506,6 +524,8 @@ def main():
         cfg["floatConvs"] = [c for c in args.float_convs.split(",") if c]
     if args.float_ops is not None:
         cfg["floatOps"] = [o for o in args.float_ops.split(",") if o]
+    if args.bias_correction is not None:
+        cfg["biasCorrection"] = args.bias_correction
     if args.layout:
         cfg["layout"] = args.layout
     if args.im2col_max:
@@ -514,10 +534,10 @@ def main():
         cfg["rangeStatistic"] = args.range_statistic
     if args.weight_max:
         cfg["weightMax"] = args.weight_max
-    if args.out == GRAPH and not args.stop_at and cfg == json.load(open(CONFIG)):
+    if args.out == GRAPH and not args.stop_at and not args.expose and cfg == json.load(open(CONFIG)):
         build_shipped()
     else:
-        build(cfg, args.out, args.stop_at)
+        build(cfg, args.out, args.stop_at, args.expose)
 
 
 if __name__ == "__main__":
