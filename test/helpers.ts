@@ -7,6 +7,9 @@ import { SELF } from "cloudflare:test";
 
 export const ORIGIN = "https://images.test";
 
+/** The hosts of the test world (test/origin): the image origin, its control host, the GPU stand-in. */
+export const TEST_HOSTS = ["images.test", "origin.test", "gpu.test"];
+
 export async function fixture(path: string): Promise<Uint8Array> {
   const response = await fetch(`${ORIGIN}/${path}`);
   if (!response.ok) throw new Error(`fixture ${path}: HTTP ${response.status}`);
