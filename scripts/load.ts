@@ -143,8 +143,14 @@ async function main() {
   }
   const base = given || dev!.url;
   try {
-    // Warm up both workers (model session, photon) so the start figures are a running service's.
-    for (const job of jobs.filter((j) => j.label.startsWith("/remove")).slice(0, 2)) await fetch(base + job.path, { method: "POST", body: job.body }).then((r) => r.arrayBuffer());
+    // Warm up: every size once through every endpoint, so both workers hold their model session
+    // and their WASM high-water marks, and the start figures are a running service's.
+    const seen = new Set<string>();
+    for (const job of jobs) {
+      if (seen.has(job.label)) continue;
+      seen.add(job.label);
+      await fetch(base + job.path, { method: "POST", body: job.body }).then((r) => r.arrayBuffer());
+    }
     const startRss = dev ? workerdMemoryKb(dev.pid) : NaN;
     const startWasm = await health(base);
     process.stderr.write(`${CLIENTS} clients for ${SECONDS} s against ${base}…\n`);
@@ -153,7 +159,12 @@ async function main() {
     const busy = { count: 0 };
     const began = Date.now();
     const until = began + SECONDS * 1000;
-    const ticker = setInterval(() => process.stderr.write(`  ${Math.round((Date.now() - began) / 1000)} s: ${samples.length} answers\n`), 10_000);
+    const rssTimeline: number[] = [];
+    const ticker = setInterval(() => {
+      const rss = dev ? workerdMemoryKb(dev.pid) : NaN;
+      rssTimeline.push(Number(mib(rss * 1024)));
+      process.stderr.write(`  ${Math.round((Date.now() - began) / 1000)} s: ${samples.length} answers, workerd RSS ${mib(rss * 1024)} MiB\n`);
+    }, 10_000);
     await Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(base, jobs, c, until, samples, busy)));
     clearInterval(ticker);
     const elapsed = (Date.now() - began) / 1000;
@@ -175,7 +186,7 @@ async function main() {
       errorsByStatus: Object.fromEntries(byError),
       busyRetried: busy.count,
       memory: {
-        workerdRssMiB: { start: Number(mib(startRss * 1024)), end: Number(mib(endRss * 1024)) },
+        workerdRssMiB: { start: Number(mib(startRss * 1024)), every10s: rssTimeline, end: Number(mib(endRss * 1024)) },
         frontWasmMiB: { start: Number(mib(startWasm.front)), end: Number(mib(endWasm.front)) },
         segmenterWasmMiB: { start: Number(mib(startWasm.segmenter)), end: Number(mib(endWasm.segmenter)) },
       },
@@ -190,7 +201,7 @@ async function main() {
     console.log(`\n${summary.answers} answers in ${summary.seconds} s from ${CLIENTS} clients: ${summary.throughputPerSecond} per second`);
     console.log(`latency (200s): p50 ${summary.latencyMs.p50} ms, p95 ${summary.latencyMs.p95} ms, p99 ${summary.latencyMs.p99} ms`);
     console.log(`errors: ${summary.errors} ${JSON.stringify(summary.errorsByStatus)}; 503 busy retried: ${summary.busyRetried}`);
-    console.log(`workerd RSS: ${summary.memory.workerdRssMiB.start} → ${summary.memory.workerdRssMiB.end} MiB`);
+    console.log(`workerd RSS: ${summary.memory.workerdRssMiB.start} → ${rssTimeline.join(" → ")} → ${summary.memory.workerdRssMiB.end} MiB (start after warm-up, every 10 s, end)`);
     console.log(`WASM memory: front ${summary.memory.frontWasmMiB.start} → ${summary.memory.frontWasmMiB.end} MiB, segmenter ${summary.memory.segmenterWasmMiB.start} → ${summary.memory.segmenterWasmMiB.end} MiB`);
     console.log("\n| request | n | p50 ms | p95 ms |\n|---|---:|---:|---:|");
     for (const [label, s] of Object.entries(summary.perKind)) console.log(`| ${label} | ${s.n} | ${s.p50} | ${s.p95} |`);
