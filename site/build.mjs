@@ -26,9 +26,25 @@ const ASSET_LIMIT = 25 * 1024 * 1024;
 const ORT_FILES = ["ort-wasm-simd-threaded.wasm", "ort-wasm-simd-threaded.jspi.wasm"];
 const PAGES = ["try", "webcam", "video", "batch"];
 
+/** The pages in the navigation, in order: path and label. */
+const NAV = [["/", "Try"], ["/webcam", "Webcam"], ["/video", "Video"], ["/batch", "Batch boxes"]];
+
+/** Fills a page's `<!-- head … -->` and `<!-- header … -->` markers with the markup all pages share. */
+function layout(html, file) {
+  const path = file === "index.html" ? "/" : `/${file.replace(/\.html$/, "")}`;
+  const head = ['<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">', '<link rel="stylesheet" href="/style.css">'];
+  const links = NAV.map(([href, label]) => `    <a href="${href}"${href === path ? ' aria-current="page"' : ""}>${label}</a>`);
+  const header = ['<a class="skip" href="#main">Skip to content</a>', "<header>", '  <nav aria-label="Pages">', ...links, "  </nav>", "</header>"];
+  return html
+    .replace(/^( *)<!-- head\b.*-->$/m, (_, indent) => head.map((l) => indent + l).join("\n"))
+    .replace(/^( *)<!-- header\b.*-->$/m, (_, indent) => header.map((l) => indent + l).join("\n"));
+}
+
 async function copyStatic() {
   for (const entry of await readdir(SITE, { withFileTypes: true })) {
-    if (entry.isFile() && /\.(html|css|ico|svg|txt)$/.test(entry.name)) await cp(join(SITE, entry.name), join(OUT, entry.name));
+    if (!entry.isFile()) continue;
+    if (entry.name.endsWith(".html")) await writeFile(join(OUT, entry.name), layout(await readFile(join(SITE, entry.name), "utf8"), entry.name));
+    else if (/\.(css|ico|svg|txt)$/.test(entry.name)) await cp(join(SITE, entry.name), join(OUT, entry.name));
   }
   await cp(join(SITE, "samples"), join(OUT, "samples"), { recursive: true });
 }
