@@ -28,14 +28,15 @@ export default defineConfig({
         outboundService: imageOrigin,
         // A short fetch deadline so the timeout tests stay quick.
         bindings: { FETCH_TIMEOUT_MS: "2000" },
-        workers: [
-          {
-            name: "edge-u2net-segmenter",
-            modules: segmenterModules("./dist/segmenter"),
-            modulesRoot: "./dist/segmenter",
-            compatibilityDate: "2026-04-01",
-          },
-        ],
+        // A second segmenter isolate for the int8 model's tests (EDGE_MODEL=u2netp-int8), so its
+        // session never shares, and raises, the default segmenter's WASM memory.
+        serviceBindings: { SEGMENTER_INT8: "edge-u2net-segmenter-int8" },
+        workers: ["edge-u2net-segmenter", "edge-u2net-segmenter-int8"].map((name) => ({
+          name,
+          modules: segmenterModules("./dist/segmenter"),
+          modulesRoot: "./dist/segmenter",
+          compatibilityDate: "2026-04-01",
+        })),
       },
     }),
   ],

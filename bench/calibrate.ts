@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { MODELS } from "../worker/shared/models";
 import { toModelInput } from "../worker/front/pipeline/preprocess";
-import { IMAGES, photo, photoNames } from "./masks";
+import { IMAGES, calibrationPhotos, photo } from "./masks";
 
 const require = createRequire(import.meta.url);
 const [graph, ...rest] = process.argv.slice(2);
@@ -24,10 +24,7 @@ ort.env.wasm.proxy = false;
 ort.env.wasm.wasmBinary = readFileSync(require.resolve("onnxruntime-web/ort-wasm-simd-threaded.wasm"));
 const session = await ort.InferenceSession.create(readFileSync(graph), { executionProviders: ["wasm"], graphOptimizationLevel: "disabled" });
 
-// Photos spread evenly over the sorted list (every third of 24 for 8), so calibration spans the set.
-const all = photoNames();
-const step = Math.max(1, Math.floor(all.length / count));
-const photos = all.filter((_, i) => i % step === 0).slice(0, count);
+const photos = calibrationPhotos(count);
 // Per tensor, per photo: [min, max] (the build picks the statistic over photos).
 const ranges: Record<string, [number, number][]> = {};
 const widen = (name: string, data: Float32Array) => {

@@ -352,7 +352,9 @@ class Int8Emitter:
             elif op == "Concat":
                 out = n.output[0]
                 self.shapes[out] = [1, sum(self.shapes[i][1] for i in n.input)] + self.shapes[n.input[0]][2:]
-                if 'Concat' in float_ops or all(i in self.f and i not in self.q for i in n.input):
+                # float when any input is float-only: one shared u8 scale would flatten the
+                # narrower inputs (Conv_787's concat joins a 0..228 and a 0..26 branch)
+                if 'Concat' in float_ops or any(i in self.f and i not in self.q for i in n.input):
                     y = self.uniq(out + "_f")
                     self.node("Concat", [self.as_f(i) for i in n.input], [y], axis=1)
                     self.f[out] = y

@@ -3,7 +3,7 @@
  * run the model (edge or GPU server, falling back to the edge when allowed), and bring the mask
  * back to the photo's size. Effects (../effects) then compose the answer.
  */
-import { DEFAULT_MODEL, MODELS, type ModelSpec } from "../../shared/models";
+import { edgeModel, type ModelSpec } from "../../shared/models";
 import { backendConfigFrom } from "../backends/config";
 import { inferOnGpu } from "../backends/gpu";
 import type { Limits } from "../config";
@@ -56,7 +56,7 @@ function shrink(image: RgbaImage, maxSide?: number): RgbaImage {
 
 /** The edge model through the SEGMENTER service binding (same data centre: no retries). */
 async function inferOnEdge(env: Env, image: RgbaImage, fallback?: string): Promise<ModelOutput> {
-  const spec = MODELS[DEFAULT_MODEL];
+  const spec = edgeModel(env.EDGE_MODEL);
   try {
     const raw = await infer({ server: env.SEGMENTER, baseUrl: "http://segmenter", spec, datatype: "FP32" }, toModelInput(image, spec));
     return { raw, spec, backend: "edge", fallback };

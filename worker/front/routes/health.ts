@@ -3,7 +3,7 @@
  * (the figures the memory budget is checked against).
  */
 import type { Handler } from "hono";
-import { DEFAULT_MODEL, MODELS, REMOTE_MODEL, REMOTE_MODELS } from "../../shared/models";
+import { MODELS, REMOTE_MODEL, REMOTE_MODELS, edgeModel } from "../../shared/models";
 import { backendConfigFrom } from "../backends/config";
 import { gpuBreaker } from "../backends/gpu";
 import { limitsFrom } from "../config";
@@ -16,9 +16,9 @@ interface SegmenterStats {
   onnxruntime: string;
 }
 
-async function segmenterState(segmenter: Fetcher): Promise<{ ready: boolean; stats: SegmenterStats | null; error?: string }> {
+async function segmenterState(segmenter: Fetcher, model: string): Promise<{ ready: boolean; stats: SegmenterStats | null; error?: string }> {
   try {
-    const ready = await segmenter.fetch(`http://segmenter/v2/models/${DEFAULT_MODEL}/ready`);
+    const ready = await segmenter.fetch(`http://segmenter/v2/models/${model}/ready`);
     await ready.body?.cancel();
     const stats = (await (await segmenter.fetch("http://segmenter/stats")).json()) as SegmenterStats;
     return { ready: ready.ok, stats };
@@ -35,11 +35,13 @@ function gpuModel(env: Env) {
 }
 
 export const health: Handler<{ Bindings: Env }> = async (c) => {
-  const segmenter = await segmenterState(c.env.SEGMENTER);
+  const edge = edgeModel(c.env.EDGE_MODEL);
+  const segmenter = await segmenterState(c.env.SEGMENTER, edge.id);
   return c.json(
     {
       status: segmenter.ready ? "ok" : "degraded",
       ready: segmenter.ready,
+      edgeModel: edge.id,
       models: [
         ...Object.values(MODELS).map((m) => ({ id: m.id, version: m.version, input: m.size, licence: m.licence, backend: "edge" })),
         gpuModel(c.env),
