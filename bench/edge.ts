@@ -75,11 +75,12 @@ export const E2E_SIZES: [number, number][] = [
 ];
 
 /**
- * Both workers, the default model: `POST /remove` of one photo at each size (`runs` timed
- * after one warm-up, each a cache miss) and the WASM memory of both workers from `/health`.
+ * Both workers, with `EDGE_MODEL` = the given model: `POST /remove` of one photo at each size
+ * (`runs` timed after one warm-up, each a cache miss) and the WASM memory of both workers from
+ * `/health`.
  */
-export async function benchEndToEnd(runs: number) {
-  const dev = await startDev(BOTH, "/");
+export async function benchEndToEnd(runs: number, edgeModel: string) {
+  const dev = await startDev(BOTH, "/", { EDGE_MODEL: edgeModel });
   try {
     const source = readFileSync(`${IMAGES}/two_dancers.jpg`);
     const remove = async (jpeg: Uint8Array<ArrayBuffer>) => {
@@ -99,8 +100,9 @@ export async function benchEndToEnd(runs: number) {
       for (let i = 0; i < runs; i++) times.push((await timed(() => remove(variants[i])))[0]);
       sizes.push({ megapixels: (width * height) / 1e6, width, height, bytes: variants[0].byteLength, times });
     }
-    const health = (await (await fetch(`${dev.url}/health`)).json()) as { memory: { frontWasmBytes: number; segmenterWasmBytes: number } };
-    return { coldMs, sizes, memory: health.memory };
+    const health = (await (await fetch(`${dev.url}/health`)).json()) as { edgeModel: string; memory: { frontWasmBytes: number; segmenterWasmBytes: number } };
+    if (health.edgeModel !== edgeModel) throw new Error(`EDGE_MODEL=${edgeModel} but the front runs ${health.edgeModel}`);
+    return { model: edgeModel, coldMs, sizes, memory: health.memory };
   } finally {
     await dev.stop();
   }

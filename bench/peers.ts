@@ -1,7 +1,8 @@
 /**
  * The peers, each in a child process of its own (its memory and threads are its own):
  *  - plain onnxruntime-web fp32 in Node: the stock u2netp.onnx, default session options, one
- *    thread (bench/model-check.ts --model stock);
+ *    thread (bench/model-check.ts --model stock); and, beside it, this product's int8 graph in
+ *    the same runtime (no workerd in between);
  *  - @imgly/background-removal-node, installed on demand into bench/peers (AGPL-3.0: never a
  *    dependency of the product); skipped, with the reason, when it cannot be installed.
  */
@@ -9,6 +10,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ModelSpec } from "../worker/shared/models";
 import { IMAGES, MASKS } from "./masks";
 
 export interface PeerResult {
@@ -19,19 +21,29 @@ export interface PeerResult {
   note: string;
 }
 
-export function ortWebNode(images: number): PeerResult {
-  const out = join(mkdtempSync(join(tmpdir(), "bench-ortweb-")), "stock.json");
-  execFileSync("node", ["node_modules/tsx/dist/cli.mjs", "bench/model-check.ts", "--model", "stock", "--images", String(images), "--json", out], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+/** bench/model-check.ts in a child process: its figures as a row. */
+function modelCheck(args: string[], note: string): PeerResult {
+  const out = join(mkdtempSync(join(tmpdir(), "bench-ortweb-")), "check.json");
+  execFileSync("node", ["node_modules/tsx/dist/cli.mjs", "bench/model-check.ts", ...args, "--json", out], { stdio: ["ignore", "ignore", "inherit"] });
   const r = JSON.parse(readFileSync(out, "utf8"));
   return {
     createMs: r.createMs,
     ms: r.ms,
     accuracy: { images: r.images, mae: r.vsReference.mae, iou: r.vsReference.meanIoU128, minIou: r.vsReference.minIoU128 },
     memory: `WASM ${(r.wasmBytesPeak / 2 ** 20).toFixed(1)} MiB`,
-    note: "stock u2netp.onnx, default options (graph level all), 1 thread, Node",
+    note,
   };
+}
+
+export function ortWebNode(images: number): PeerResult {
+  return modelCheck(["--model", "stock", "--images", String(images)], "stock u2netp.onnx, default options (graph level all), 1 thread, Node");
+}
+
+/** One of this product's self-contained graphs (the int8 one) with its shipped session options, in Node. */
+export function edgeGraphInNode(spec: ModelSpec, graph: string, images: number): PeerResult {
+  const level = String(spec.session.graphOptimizationLevel ?? "all");
+  const pregrow = spec.memoryReserveBytes ? ["--pregrow", String(spec.memoryReserveBytes)] : [];
+  return modelCheck(["--model", graph, "--level", level, ...pregrow, "--images", String(images)], `${graph}, the shipped session options and memory reserve, 1 thread, Node: the ORT-web peer's runtime`);
 }
 
 const PEERS = "bench/peers";

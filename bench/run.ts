@@ -5,21 +5,23 @@
  *  - edge: every u2netp variant the segmenter serves, each in a fresh workerd isolate (first
  *    request = isolate + session + run; warm inference; accuracy of its masks on the fixture
  *    photos against the references; WASM memory held afterwards);
- *  - peers: plain onnxruntime-web fp32 in Node, @imgly/background-removal-node (bench/peers.ts);
- *  - both workers: `POST /remove` p50/p95 at about 0.25, 1 and 4 MP, cold first request, WASM
- *    memory of both workers; the cache hit (`GET ?url=` under Miniflare); bundle sizes.
+ *  - peers: plain onnxruntime-web fp32 in Node, @imgly/background-removal-node (bench/peers.ts),
+ *    and this product's int8 graph in Node (the ORT-web peer's own runtime);
+ *  - both workers, for each edge model (`EDGE_MODEL`): `POST /remove` p50/p95 at about 0.25, 1
+ *    and 4 MP, cold first request, WASM memory of both workers; the cache hit (`GET ?url=` under
+ *    Miniflare); bundle sizes.
  *
  * Environment: BENCH_RUNS (timed runs per figure, 5), BENCH_IMAGES (fixture photos for
  * accuracy, all), BENCH_PEER_IMAGES (photos for @imgly, 4), BENCH_IMGLY_MODEL (medium|small),
- * BENCH_SKIP (comma list of: edge, ortweb, imgly, e2e, cache, bundle).
+ * BENCH_SKIP (comma list of: edge, node, ortweb, imgly, e2e, cache, bundle).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { MODELS } from "../worker/shared/models";
+import { DEFAULT_MODEL, MODELS } from "../worker/shared/models";
 import { benchCacheHit, benchEndToEnd, benchSegmenter, segmenterModels, E2E_SIZES } from "./edge";
-import { imgly, ortWebNode, type PeerResult } from "./peers";
+import { edgeGraphInNode, imgly, ortWebNode, type PeerResult } from "./peers";
 import { photoNames } from "./masks";
 import { median, percentile } from "./stats";
 
@@ -64,6 +66,10 @@ if (!skip.has("edge")) {
     });
   }
 }
+if (!skip.has("node")) {
+  console.error("u2netp-int8 graph in Node…");
+  rows.push({ path: "this product's `u2netp-int8` graph, onnxruntime-web (Node)", ...edgeGraphInNode(MODELS["u2netp-int8"], "models/u2netp-int8.onnx", photos.length) });
+}
 if (!skip.has("ortweb")) {
   console.error("onnxruntime-web fp32 in Node…");
   rows.push({ path: "onnxruntime-web fp32 (Node)", ...ortWebNode(photos.length) });
@@ -74,7 +80,13 @@ if (!skip.has("imgly")) {
   if ("skipped" in r) skipped.imgly = r.skipped;
   else rows.push({ path: `@imgly/background-removal-node '${imglyModel}' (Node)`, ...r });
 }
-const e2e = skip.has("e2e") ? null : (console.error("end to end…"), await benchEndToEnd(RUNS));
+const e2e: Awaited<ReturnType<typeof benchEndToEnd>>[] = [];
+if (!skip.has("e2e")) {
+  for (const model of [DEFAULT_MODEL, "u2netp-int8"]) {
+    console.error(`end to end, EDGE_MODEL=${model}…`);
+    e2e.push(await benchEndToEnd(RUNS, model));
+  }
+}
 let cache: Awaited<ReturnType<typeof benchCacheHit>> | { skipped: string } | null = null;
 if (!skip.has("cache")) {
   console.error("cache hit…");
@@ -86,31 +98,38 @@ const ms = (v: number | undefined) => (v === undefined ? "–" : `${Math.round(v
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 const result = { date: new Date().toISOString(), machine, runs: RUNS, photos: photos.length, rows, skipped, e2e, cache, bundles };
 
+// Speed-up against the plain onnxruntime-web fp32 peer (Node) of the same run.
+const ortweb = rows.find((r) => r.path.startsWith("onnxruntime-web fp32"));
+const speedup = (r: PathRow) => (ortweb && r !== ortweb ? `${(median(ortweb.ms) / median(r.ms)).toFixed(2)}×` : "–");
 const lines = [
   `Benchmark ${result.date.slice(0, 10)} · ${machine} · ${RUNS} timed runs per figure · accuracy on ${photos.length} fixture photos (@imgly: ${peerPhotos.length})`,
   "",
-  "| path | first request / session | per image, median / p95 | MAE vs reference | IoU mean / min | peak memory |",
-  "|---|---|---|---|---|---|",
+  "| path | first request / session | per image, median / p95 | vs ORT-web fp32 | MAE vs reference | IoU mean / min | peak memory |",
+  "|---|---|---|---|---|---|---|",
   ...rows.map(
     (r) =>
-      `| ${r.path} | ${ms(r.firstMs)} / ${ms(r.createMs)} | ${ms(median(r.ms))} / ${ms(percentile(r.ms, 95))} | ${r.accuracy.mae.toFixed(4)} | ${r.accuracy.iou.toFixed(4)} / ${r.accuracy.minIou.toFixed(4)} | ${r.memory} |`,
+      `| ${r.path} | ${ms(r.firstMs)} / ${ms(r.createMs)} | ${ms(median(r.ms))} / ${ms(percentile(r.ms, 95))} | ${speedup(r)} | ${r.accuracy.mae.toFixed(4)} | ${r.accuracy.iou.toFixed(4)} / ${r.accuracy.minIou.toFixed(4)} | ${r.memory} |`,
   ),
-  ...Object.entries(skipped).map(([peer, why]) => `| ${peer} | skipped: ${why} | | | | |`),
+  ...Object.entries(skipped).map(([peer, why]) => `| ${peer} | skipped: ${why} | | | | | |`),
   "",
   ...rows.map((r) => `- ${r.path}: ${r.note}`),
 ];
-if (e2e) {
+if (e2e.length) {
+  const cells = (f: (run: (typeof e2e)[number]) => string) => e2e.map(f).join(" | ");
   lines.push(
     "",
-    "| end to end (both workers, default model) | value |",
-    "|---|---|",
-    `| cold: first POST /remove after start, ${E2E_SIZES[1].join("×")} | ${ms(e2e.coldMs)} |`,
-    ...e2e.sizes.map((s) => `| POST /remove ${s.width}×${s.height} (${s.megapixels.toFixed(2)} MP, ${(s.bytes / 1024).toFixed(0)} KiB JPEG), p50 / p95 of ${RUNS} | ${ms(median(s.times))} / ${ms(percentile(s.times, 95))} |`),
-    `| WASM memory after the runs: segmenter (ORT) / front (photon) | ${(e2e.memory.segmenterWasmBytes / MiB).toFixed(1)} / ${(e2e.memory.frontWasmBytes / MiB).toFixed(1)} MiB |`,
+    `| end to end (both workers), EDGE_MODEL = | ${e2e.map((run) => `\`${run.model}\``).join(" | ")} |`,
+    `|---|${e2e.map(() => "---").join("|")}|`,
+    `| cold: first POST /remove after start, ${E2E_SIZES[1].join("×")} | ${cells((run) => ms(run.coldMs))} |`,
+    ...E2E_SIZES.map((_, i) => {
+      const s = e2e[0].sizes[i];
+      return `| POST /remove ${s.width}×${s.height} (${s.megapixels.toFixed(2)} MP, ${(s.bytes / 1024).toFixed(0)} KiB JPEG), p50 / p95 of ${RUNS} | ${cells((run) => `${ms(median(run.sizes[i].times))} / ${ms(percentile(run.sizes[i].times, 95))}`)} |`;
+    }),
+    `| WASM memory after the runs: segmenter (ORT) / front (photon) | ${cells((run) => `${(run.memory.segmenterWasmBytes / MiB).toFixed(1)} / ${(run.memory.frontWasmBytes / MiB).toFixed(1)} MiB`)} |`,
   );
 }
 if (cache || bundles) {
-  if (!e2e) lines.push("", "| figure | value |", "|---|---|");
+  lines.push("", "| figure | value |", "|---|---|");
 }
 if (cache) {
   lines.push(

@@ -24,10 +24,11 @@ export interface Dev {
   stop(): Promise<void>;
 }
 
-/** Runs `wrangler dev` with the given configs and resolves once it serves requests. */
-export async function startDev(configs: string[], readyPath: string): Promise<Dev> {
+/** Runs `wrangler dev` with the given configs (and `[vars]` overrides) and resolves once it serves requests. */
+export async function startDev(configs: string[], readyPath: string, vars: Record<string, string> = {}): Promise<Dev> {
   const port = await freePort();
-  const args = ["wrangler", "dev", ...configs.flatMap((c) => ["-c", c]), "--ip", "127.0.0.1", "--port", String(port)];
+  const overrides = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const args = ["wrangler", "dev", ...configs.flatMap((c) => ["-c", c]), ...overrides, "--ip", "127.0.0.1", "--port", String(port)];
   // Run wrangler's own bin (not npx) so killing it stops workerd too.
   const child: ChildProcess = spawn("node", ["node_modules/wrangler/bin/wrangler.js", ...args.slice(1)], {
     stdio: ["ignore", "pipe", "pipe"],
