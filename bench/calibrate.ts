@@ -9,8 +9,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { MODELS } from "../worker/shared/models";
-import { toModelInput } from "../worker/front/pipeline/preprocess";
+import { MODELS } from "../core/models";
+import { toModelInput } from "../core/preprocess";
 import { IMAGES, calibrationPhotos, photo } from "./masks";
 
 const require = createRequire(import.meta.url);

@@ -3,10 +3,10 @@
  * freezes timers while JavaScript or WASM computes, so in-worker timing would read 0.
  */
 import { readFileSync } from "node:fs";
-import type { ModelSpec } from "../worker/shared/models";
-import { HEADER_LENGTH, decodeInferResponse, encodeInferRequest } from "../worker/shared/oip";
-import { toModelInput } from "../worker/front/pipeline/preprocess";
-import { resizeMask, toMask8 } from "../worker/front/pipeline/mask";
+import type { ModelSpec } from "../core/models";
+import { HEADER_LENGTH, decodeInferResponse, encodeInferRequest } from "../core/oip";
+import { toModelInput } from "../core/preprocess";
+import { resizeMask, toMask8 } from "../core/mask";
 import { fetchOnce, startDev } from "./workerd";
 import { timed } from "./stats";
 import { IMAGES, compareMasks, photo, referenceMask, summarise } from "./masks";

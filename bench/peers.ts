@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ModelSpec } from "../worker/shared/models";
+import type { ModelSpec } from "../core/models";
 import { IMAGES, MASKS } from "./masks";
 
 export interface PeerResult {

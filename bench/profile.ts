@@ -10,8 +10,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { MODELS } from "../worker/shared/models";
-import { toModelInput } from "../worker/front/pipeline/preprocess";
+import { MODELS } from "../core/models";
+import { toModelInput } from "../core/preprocess";
 import { IMAGES, photo } from "./masks";
 
 interface ProfileEvent {

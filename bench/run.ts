@@ -19,7 +19,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_MODEL, MODELS } from "../worker/shared/models";
+import { DEFAULT_MODEL, MODELS } from "../core/models";
 import { benchCacheHit, benchEndToEnd, benchSegmenter, segmenterModels, E2E_SIZES } from "./edge";
 import { edgeGraphInNode, imgly, ortWebNode, type PeerResult } from "./peers";
 import { photoNames } from "./masks";

@@ -8,9 +8,9 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
-import { MODELS } from "../worker/shared/models";
-import { HEADER_LENGTH, encodeInferRequest } from "../worker/shared/oip";
-import { toModelInput } from "../worker/front/pipeline/preprocess";
+import { MODELS } from "../core/models";
+import { HEADER_LENGTH, encodeInferRequest } from "../core/oip";
+import { toModelInput } from "../core/preprocess";
 import { IMAGES, photo } from "./masks";
 import { median } from "./stats";
 

@@ -3,7 +3,7 @@
  * settings, sent to the worker's public endpoints; the result beside the original with a
  * before/after slider, a download, and the embed URL for the same settings.
  */
-import { DEFAULT_MODEL } from "../../worker/shared/models";
+import { DEFAULT_MODEL } from "../../core/models";
 import { ensureOk, listModels } from "./ui/api";
 import { byId, download, messageOf, say } from "./ui/dom";
 import { compareSlider } from "./try/compare";

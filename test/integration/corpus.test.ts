@@ -8,7 +8,7 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ERRORS } from "../../worker/front/errors";
+import { ERRORS } from "../../core/errors";
 import {
   concat, jpegDeclaring, jpegScanStart, jpegWithGarbageScan, mutate, pngDeclaring, randomBytes, text, webpDeclaring,
 } from "../corpus/builders";

@@ -9,10 +9,10 @@ import { describe, expect, it } from "vitest";
 import app from "../../worker/front/index";
 import { inferOnGpu } from "../../worker/front/backends/gpu";
 import { backendConfigFrom } from "../../worker/front/backends/config";
-import { toModelInput } from "../../worker/front/pipeline/preprocess";
+import { toModelInput } from "../../core/preprocess";
 import { infer, inferRequestFor } from "../../worker/front/pipeline/segmenter-client";
-import { MODELS } from "../../worker/shared/models";
-import { HEADER_LENGTH } from "../../worker/shared/oip";
+import { MODELS } from "../../core/models";
+import { HEADER_LENGTH } from "../../core/oip";
 import { ORIGIN, compareMasks, decode, errorCode, fixture, mismatches } from "../helpers";
 import { readTritonBody } from "../remote/triton-wire";
 

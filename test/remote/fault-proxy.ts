@@ -14,7 +14,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { HEADER_LENGTH, decodeInferResponse, encodeInferResponse, parseHeaderLength } from "../../worker/shared/oip.ts";
+import { HEADER_LENGTH, decodeInferResponse, encodeInferResponse, parseHeaderLength } from "../../core/oip.ts";
 
 const hits = new Map<string, number>();
 const lastRequest = new Map<string, { headers: Record<string, string>; body: Buffer }>();

@@ -20,7 +20,7 @@ import {
   boxBlur,
   parseColor,
   resizeImage,
-} from "../../worker/front/compose";
+} from "../../core/compose";
 
 const W = 96;
 const H = 80;

@@ -3,7 +3,7 @@
  * are known from IEEE 754 (and numpy), on rounding ties, and on the input range of the model.
  */
 import { describe, expect, it } from "vitest";
-import { decodeFloat16, encodeFloat16 } from "../../worker/shared/oip";
+import { decodeFloat16, encodeFloat16 } from "../../core/oip";
 
 const halfBits = (values: number[]) => {
   const bytes = encodeFloat16(Float32Array.from(values));

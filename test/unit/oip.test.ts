@@ -10,7 +10,7 @@ import {
   decodeInferResponse,
   encodeInferRequest,
   encodeInferResponse,
-} from "../../worker/shared/oip";
+} from "../../core/oip";
 
 const floats = (n: number, seed = 1) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * seed));
 const bytesOf = (a: Float32Array) => new Uint8Array(a.buffer);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodePng } from "../../worker/front/image/png";
+import { encodePng } from "../../core/encode/png";
 import { channel, decode, mismatches } from "../helpers";
 
 async function roundTrip(pixels: Uint8Array, width: number, height: number, channels: 1 | 4) {

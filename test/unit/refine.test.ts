@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cleanup, feather, findComponents, guidedRefine, paintRuns, threshold } from "../../worker/front/refine";
+import { cleanup, feather, findComponents, guidedRefine, paintRuns, threshold } from "../../core/refine";
 
 /** A width × height mask with `value(x, y)` at each pixel. */
 function draw(width: number, height: number, value: (x: number, y: number) => number): Uint8Array {

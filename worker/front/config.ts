@@ -54,9 +54,9 @@ const reader = (env: Vars) => (k: string) => (typeof env[k] === "string" ? (env[
 export function limitsFrom(env: Vars): Limits {
   const get = reader(env);
   return {
-    maxBytes: positive(get("MAX_UPLOAD_BYTES"), 12 * 1024 * 1024),
-    maxPixels: positive(get("MAX_PIXELS"), 4_194_304),
-    maxSide: positive(get("MAX_SIDE"), 8192),
+    maxBytes: positive(get("MAX_UPLOAD_BYTES"), 25 * 1024 * 1024),
+    maxPixels: positive(get("MAX_PIXELS"), 50_331_648),
+    maxSide: positive(get("MAX_SIDE"), 12_000),
     fetchTimeoutMs: positive(get("FETCH_TIMEOUT_MS"), 10_000),
     fetchHopTimeoutMs: positive(get("FETCH_HOP_TIMEOUT_MS"), 5_000),
     maxQueue: positive(get("MAX_QUEUE"), 4),

@@ -3,8 +3,9 @@
  * assets binding before requests reach here.
  */
 import { Hono } from "hono";
-import { EFFECTS } from "./effects";
-import { ApiError, errorResponse } from "./errors";
+import { EFFECTS } from "../../core/effects";
+import { ApiError, errorResponse } from "../../core/errors";
+import { asApiError } from "./codecs";
 import { guard } from "./guard";
 import { effectRoute } from "./routes/effect-route";
 import { health } from "./routes/health";
@@ -23,7 +24,8 @@ for (const effect of EFFECTS) {
 const RETRY_AFTER: Partial<Record<string, HeadersInit>> = { busy: { "retry-after": "2" }, rate_limited: { "retry-after": "60" } };
 
 app.notFound(() => errorResponse(new ApiError("not_found")));
-app.onError((error) => {
+app.onError((thrown) => {
+  const error = asApiError(thrown);
   if (error instanceof ApiError) {
     // Our own failures are worth a log line; a client's bad input or a dead source is not.
     if (error.code === "segmenter_unavailable") console.error(`${error.code}: ${error.message}`, error.cause);

@@ -5,14 +5,14 @@
  * it and a GPU Triton server the same way.
  */
 import { Hono } from "hono";
-import { MODELS, type ModelSpec } from "../shared/models";
+import { MODELS, type ModelSpec } from "../../core/models";
 import {
   HEADER_LENGTH,
   ProtocolError,
   decodeInferRequest,
   encodeInferResponse,
   parseHeaderLength,
-} from "../shared/oip";
+} from "../../core/oip";
 import { MODEL_FILES } from "./model-files";
 import { inferenceCount, infer, loadedModels, sessionFor } from "./session";
 import { onnxRuntime, ortMemoryBytes } from "./ort-runtime";

@@ -1,5 +1,5 @@
-import type { ModelSpec } from "../shared/models";
-import { ProtocolError, decodeFloat16, type InferRequest } from "../shared/oip";
+import type { ModelSpec } from "../../core/models";
+import { ProtocolError, decodeFloat16, type InferRequest } from "../../core/oip";
 
 /**
  * Picks the model's input out of a v2 request and checks it is what the edge graph was

@@ -5,8 +5,8 @@
  * shrinks, so overlapping runs would raise the isolate's peak for good.
  */
 import type { InferenceSession, Tensor as OrtTensor } from "onnxruntime-web";
-import { Mutex } from "../shared/mutex";
-import type { ModelSpec } from "../shared/models";
+import { Mutex } from "../../core/mutex";
+import type { ModelSpec } from "../../core/models";
 import { onnxRuntime, reserveMemory } from "./ort-runtime";
 import type { ModelFiles } from "./model-files";
 import { expandWeights } from "./weights";

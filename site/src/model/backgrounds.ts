@@ -2,8 +2,8 @@
  * What goes behind the object in a live frame (webcam, video), with the worker's own
  * compositing functions: transparent, a colour, the frame blurred, or an image.
  */
-import { blurBackground, fillBackground, imageBackground, parseColor } from "../../../worker/front/compose";
-import type { RgbaImage } from "../../../worker/front/compose/types";
+import { blurBackground, fillBackground, imageBackground, parseColor } from "../../../core/compose";
+import type { RgbaImage } from "../../../core/image";
 
 export type FrameBackground =
   | { kind: "transparent" }

@@ -5,11 +5,11 @@
  * would give.
  */
 import type { InferenceSession, Tensor } from "onnxruntime-web";
-import { toMask8, resizeMask } from "../../../worker/front/pipeline/mask";
-import { toModelInput } from "../../../worker/front/pipeline/preprocess";
-import { DEFAULT_MODEL, MODELS, type ModelSpec } from "../../../worker/shared/models";
+import { toMask8, resizeMask } from "../../../core/mask";
+import { toModelInput } from "../../../core/preprocess";
+import { DEFAULT_MODEL, MODELS, type ModelSpec } from "../../../core/models";
 import { expandWeights, type WeightIndex } from "../../../worker/segmenter/weights";
-import type { RgbaImage } from "../../../worker/front/compose/types";
+import type { RgbaImage } from "../../../core/image";
 import { loadRuntime, type Backend, type Runtime } from "./ort-loader";
 
 /** Where the build copies the model files. */

@@ -2,7 +2,7 @@
  * Pixels in and out of canvases, as the worker's `RgbaImage` (the compositing and model code
  * take that shape).
  */
-import type { RgbaImage } from "../../../worker/front/compose/types";
+import type { RgbaImage } from "../../../core/image";
 
 type Drawable = HTMLVideoElement | HTMLImageElement | HTMLCanvasElement | ImageBitmap;
 

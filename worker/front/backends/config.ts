@@ -2,7 +2,7 @@
  * The GPU inference server's settings, from wrangler.toml [vars] and secrets. No URL means no
  * GPU: every request runs on the edge model, as before this backend existed.
  */
-import { REMOTE_MODEL, REMOTE_MODELS, type ModelSpec } from "../../shared/models";
+import { REMOTE_MODEL, REMOTE_MODELS, type ModelSpec } from "../../../core/models";
 
 export type WireDatatype = "FP32" | "FP16";
 

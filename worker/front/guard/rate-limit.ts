@@ -3,7 +3,7 @@
  * in wrangler.toml: a limit per 10 or 60 s, counted per Cloudflare location). The client is
  * its address as Cloudflare saw it. Without the binding there is no limit.
  */
-import { ApiError } from "../errors";
+import { ApiError } from "../../../core/errors";
 
 export interface RateLimiter {
   limit(options: { key: string }): Promise<{ success: boolean }>;

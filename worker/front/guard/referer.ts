@@ -6,7 +6,7 @@
  * out too.
  */
 import { hostMatches } from "../config";
-import { ApiError } from "../errors";
+import { ApiError } from "../../../core/errors";
 
 function hostOf(value: string | undefined): string | null {
   if (!value || value === "null") return null;

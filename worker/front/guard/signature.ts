@@ -4,7 +4,7 @@
  * (Unix seconds) is signed with the rest and ends the URL's life. Sorting makes the signature
  * independent of parameter order, as the cache key is.
  */
-import { ApiError } from "../errors";
+import { ApiError } from "../../../core/errors";
 
 const encoder = new TextEncoder();
 

@@ -11,9 +11,11 @@
  */
 import type { GpuConfig } from "../backends/config";
 import type { Limits } from "../config";
-import { ApiError } from "../errors";
-import type { ImageInfo } from "../image/sniff";
+import { ApiError } from "../../../core/errors";
 import type { Routing } from "./routing";
+
+/** A photo's size as shown (EXIF orientation applied). */
+type Size = { width: number; height: number };
 
 export type RoutePlan =
   /** The edge model; `fallback` says why when the GPU was asked for but cannot be used. */
@@ -28,7 +30,7 @@ function wantsGpu(routing: Routing, pixels: number, limits: Limits, gpu: GpuConf
 }
 
 /** Refuses an image over a pixel cap (and any image with a side over `maxSide`). */
-export function checkPixels(info: ImageInfo, maxPixels: number, maxSide: number, where: string): void {
+export function checkPixels(info: Size, maxPixels: number, maxSide: number, where: string): void {
   if (info.width > maxSide || info.height > maxSide) {
     throw new ApiError("image_too_large", `${info.width}×${info.height} has a side over ${maxSide} px`);
   }
@@ -41,7 +43,7 @@ export function checkPixels(info: ImageInfo, maxPixels: number, maxSide: number,
  * Chooses the backend for an image, or refuses it (413 image_too_large, 503 backend_unavailable).
  * @example planRoute({ model: "auto", highQuality: false, strict: false }, info, limits, null) // { backend: "edge" }
  */
-export function planRoute(routing: Routing, info: ImageInfo, limits: Limits, gpu: GpuConfig | null): RoutePlan {
+export function planRoute(routing: Routing, info: Size, limits: Limits, gpu: GpuConfig | null): RoutePlan {
   const pixels = info.width * info.height;
   const fitsEdge = pixels <= limits.maxPixels;
   if (!wantsGpu(routing, pixels, limits, gpu)) {

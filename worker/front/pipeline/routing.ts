@@ -2,7 +2,7 @@
  * Which model answers a request: `model=u2netp|u2net|auto` (default auto), `quality=high`,
  * `strict=1`. Read with the other parameters, before the image is fetched.
  */
-import type { QueryParams } from "../params";
+import type { QueryParams } from "../../../core/params";
 
 export const MODEL_CHOICES = ["u2netp", "u2net", "auto"] as const;
 export type ModelChoice = (typeof MODEL_CHOICES)[number];

@@ -1,27 +1,31 @@
 /**
- * The pipeline every endpoint shares: check the file, choose the backend, decode, pre-process,
- * run the model (edge or GPU server, falling back to the edge when allowed), and bring the mask
- * back to the photo's size. Effects (../effects) then compose the answer.
+ * The pipeline every endpoint shares, once the file is in: inspect its headers, choose the
+ * backend, check the memory plan, then stream the photo through the model's input (the photo
+ * is never decoded whole), run the model (edge or GPU server, falling back to the edge when
+ * allowed) and set up the mask at the photo's size, band by band. Effects compose from there.
  */
-import { edgeModel, type ModelSpec } from "../../shared/models";
+import type { Codecs } from "../../../core/codecs";
+import { ApiError } from "../../../core/errors";
+import { MaskRows, toMask8 } from "../../../core/mask";
+import { edgeModel, type ModelSpec } from "../../../core/models";
+import { Job } from "../../../core/pipeline/job";
+import { type Ledger } from "../../../core/pipeline/ledger";
+import { MaskBands, holdsWholeMask, type MaskOptions } from "../../../core/pipeline/mask-bands";
+import { inspect, openPhoto, type Inspection } from "../../../core/pipeline/open";
+import { overBudget, planMemory, type Needs } from "../../../core/pipeline/budget";
+import { resized, type ImageSource } from "../../../core/pipeline/sources";
+import { modelInput } from "../../../core/preprocess";
 import { backendConfigFrom } from "../backends/config";
 import { inferOnGpu } from "../backends/gpu";
 import type { Limits } from "../config";
-import { ApiError } from "../errors";
-import { resizeImage } from "../compose";
-import { decodeImage, type RgbaImage } from "../image/decode";
-import { sniffImage, type ImageInfo } from "../image/sniff";
-import { toModelInput } from "./preprocess";
-import { resizeMask, toMask8 } from "./mask";
-import { checkPixels, planRoute, type RoutePlan } from "./route-plan";
+import { asApiError } from "../codecs";
+import { planRoute, type RoutePlan } from "./route-plan";
 import type { Routing } from "./routing";
 import { InferenceFailure, infer } from "./segmenter-client";
 
 export interface Segmented {
-  info: ImageInfo;
-  image: RgbaImage;
-  /** One byte a pixel, the photo's size: 255 is the salient object. */
-  mask: Uint8Array;
+  inspection: Inspection;
+  job: Job;
   /** The model that answered, e.g. `u2netp` (edge) or `u2net` (GPU server). */
   model: string;
   /** Where it ran: the edge segmenter worker or the GPU inference server. */
@@ -34,31 +38,20 @@ export interface SegmentOptions {
   /** Scale the photo down first so its longer side is at most this (`max_side=`). */
   maxSide?: number;
   routing: Routing;
+  mask: MaskOptions;
+  /** What the effect will need beyond streaming rows (for the memory plan). */
+  needs: Needs;
 }
 
 /** The model's raw output, and who made it. */
 type ModelOutput = { raw: Float32Array; spec: ModelSpec; backend: "edge" | "gpu"; fallback?: string };
 
-/** Refuses images over the edge's limits from the header alone, before any decode. */
-export function checkSize(info: ImageInfo, limits: Limits): void {
-  checkPixels(info, limits.maxPixels, limits.maxSide, "edge");
-}
-
-/**
- * Brings the longer side down to `maxSide`. In JS, not photon: photon's resize grew its WASM
- * memory from 54 to 100 MiB at 4 MP (measured), and WASM memory never shrinks.
- */
-function shrink(image: RgbaImage, maxSide?: number): RgbaImage {
-  const scale = maxSide ? maxSide / Math.max(image.width, image.height) : 1;
-  if (scale >= 1) return image;
-  return resizeImage(image, Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)));
-}
-
 /** The edge model through the SEGMENTER service binding (same data centre: no retries). */
-async function inferOnEdge(env: Env, image: RgbaImage, fallback?: string): Promise<ModelOutput> {
+async function inferOnEdge(env: Env, photo: ImageSource, fallback?: string): Promise<ModelOutput> {
   const spec = edgeModel(env.EDGE_MODEL);
+  const input = modelInput(photo.open(), spec);
   try {
-    const raw = await infer({ server: env.SEGMENTER, baseUrl: "http://segmenter", spec, datatype: "FP32" }, toModelInput(image, spec));
+    const raw = await infer({ server: env.SEGMENTER, baseUrl: "http://segmenter", spec, datatype: "FP32" }, input);
     return { raw, spec, backend: "edge", fallback };
   } catch (cause) {
     throw new ApiError("segmenter_unavailable", cause instanceof InferenceFailure && cause.reason !== "unreachable" ? "The segmentation model answered something unreadable" : undefined, { cause });
@@ -66,25 +59,43 @@ async function inferOnEdge(env: Env, image: RgbaImage, fallback?: string): Promi
 }
 
 /** The planned backend, and the edge in its place when the GPU fails and that is allowed. */
-async function run(plan: RoutePlan, env: Env, image: RgbaImage): Promise<ModelOutput> {
-  if (plan.backend === "edge") return inferOnEdge(env, image, plan.fallback);
+async function run(plan: RoutePlan, env: Env, photo: ImageSource): Promise<ModelOutput> {
+  if (plan.backend === "edge") return inferOnEdge(env, photo, plan.fallback);
   const { gpu } = plan;
   try {
-    return { raw: await inferOnGpu(gpu, toModelInput(image, gpu.spec)), spec: gpu.spec, backend: "gpu" };
+    return { raw: await inferOnGpu(gpu, modelInput(photo.open(), gpu.spec)), spec: gpu.spec, backend: "gpu" };
   } catch (cause) {
     if (!(cause instanceof InferenceFailure)) throw cause;
     console.warn(`GPU backend failed (${cause.reason}): ${cause.message}`);
-    if (plan.fallback) return inferOnEdge(env, image, cause.reason);
+    if (plan.fallback) return inferOnEdge(env, photo, cause.reason);
     throw new ApiError("backend_unavailable", `The GPU inference server failed (${cause.reason}) and the edge cannot answer instead`, { cause });
   }
 }
 
-/** Runs the whole pipeline on an image file. */
-export async function segment(bytes: Uint8Array, env: Env, limits: Limits, options: SegmentOptions): Promise<Segmented> {
-  const info = sniffImage(bytes);
-  const plan = planRoute(options.routing, info, limits, backendConfigFrom(env as unknown as Record<string, unknown>));
-  const image = shrink(decodeImage(bytes, info), options.maxSide);
-  const { raw, spec, backend, fallback } = await run(plan, env, image);
-  const mask = resizeMask(toMask8(raw), spec.size, spec.size, image.width, image.height);
-  return { info, image, mask, model: spec.id, backend, ...(fallback ? { fallback } : {}) };
+/** The size `max_side=` brings a photo to. */
+function shrunk(width: number, height: number, maxSide?: number): { width: number; height: number } {
+  const scale = maxSide ? maxSide / Math.max(width, height) : 1;
+  if (scale >= 1) return { width, height };
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/** Runs the shared pipeline on an image file, up to the mask. */
+export async function segment(bytes: Uint8Array, env: Env, limits: Limits, codecs: Codecs, ledger: Ledger, options: SegmentOptions): Promise<Segmented> {
+  try {
+    const inspection = inspect(bytes, codecs);
+    const plan = planRoute(options.routing, inspection, limits, backendConfigFrom(env as unknown as Record<string, unknown>));
+    const size = shrunk(inspection.width, inspection.height, options.maxSide);
+    const memory = planMemory(inspection, bytes.length, { ...options.needs, wholeMask: options.needs.wholeMask || holdsWholeMask(options.mask) }, size);
+    const refusal = overBudget({ ...inspection, ...size }, memory);
+    if (refusal) throw new ApiError("image_too_large", refusal);
+    const photo = resized(openPhoto(bytes, inspection, codecs, ledger), size.width, size.height);
+    const { raw, spec, backend, fallback } = await run(plan, env, photo);
+    const base = new MaskRows(toMask8(raw), spec.size, spec.size, photo.width, photo.height);
+    ledger.take(base.bytes);
+    const mask = new MaskBands(base, options.mask, ledger);
+    mask.prepare(photo);
+    return { inspection, job: new Job(photo, mask, base, ledger, spec.id), model: spec.id, backend, ...(fallback ? { fallback } : {}) };
+  } catch (error) {
+    throw asApiError(error);
+  }
 }

@@ -4,7 +4,7 @@
  * a GPU server (Triton, KServe, MLServer) over HTTPS. It sends the preprocessed tensor,
  * checks the answer as strictly as the server checks the request, and returns the mask.
  */
-import type { ModelSpec } from "../../shared/models";
+import type { ModelSpec } from "../../../core/models";
 import {
   HEADER_LENGTH,
   decodeInferResponse,
@@ -12,7 +12,7 @@ import {
   encodeInferRequest,
   parseHeaderLength,
   type Tensor,
-} from "../../shared/oip";
+} from "../../../core/oip";
 
 /** Anything with a fetch: a service binding, or a wrapper around global fetch for a server. */
 export interface InferenceServer {

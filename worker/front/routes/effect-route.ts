@@ -1,23 +1,29 @@
 /**
  * One endpoint per effect: `GET /<effect>?url=…` and `POST /<effect>` (raw body or multipart
  * field `image`). Parameters are all checked before the image is fetched; a GET whose answer
- * is cached (or whose ETag the client holds) stops there. Otherwise the shared pipeline runs,
- * the mask is post-processed, the effect composes, and the result is encoded.
+ * is cached (or whose ETag the client holds) stops there. Otherwise the shared pipeline runs
+ * and the effect's picture is encoded as it streams out: the answer's first bytes leave before
+ * its last rows are decoded, and the cache gets a copy of the same stream.
  */
 import type { Context, Handler } from "hono";
-import { MODELS } from "../../shared/models";
+import { MODELS } from "../../../core/models";
+import type { Effect } from "../../../core/effects";
+import type { Picture } from "../../../core/effects/effect";
+import { ENCODERS, OUTPUT_FORMATS, acceptsWebp, chooseFormat } from "../../../core/encode";
+import { Ledger } from "../../../core/pipeline/ledger";
+import { readMaskOptions } from "../../../core/pipeline/mask-bands";
+import { QueryParams } from "../../../core/params";
 import { backendConfigFrom } from "../backends/config";
 import { findResult, matchesEtag, resultKey, storeResult, type ResultKey } from "../cache/result-cache";
+import { asApiError, codecs } from "../codecs";
 import { limitsFrom, policyFrom } from "../config";
-import type { Effect } from "../effects";
-import { OUTPUT_FORMATS, acceptsWebp, chooseFormat, encodeImage } from "../image/encode";
-import { QueryParams } from "../params";
 import { admit } from "../pipeline/admission";
-import { postprocess, readMaskOptions } from "../pipeline/postprocess";
 import { readRouting } from "../pipeline/routing";
 import { segment } from "../pipeline/segment";
+import { vetUrl } from "../source/fetch-source";
 import { loadImage } from "../source/load-image";
 import { readImage } from "../source/read-image";
+import { noteLedger } from "./memory-stats";
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -48,6 +54,37 @@ async function keyFor(c: Ctx, effect: string, decided: Record<string, unknown>, 
   });
 }
 
+/** The picture's encoded bytes as a body; `done` settles when the last byte is out (or it fails). */
+function streamBody(picture: Picture, encode: (p: Picture) => AsyncIterable<Uint8Array>, ledger: Ledger) {
+  let settle!: () => void;
+  const done = new Promise<void>((resolve) => (settle = resolve));
+  const chunks = encode(picture)[Symbol.asyncIterator]();
+  const finish = () => {
+    noteLedger(ledger);
+    settle();
+  };
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done: end } = await chunks.next();
+        if (end) {
+          controller.close();
+          finish();
+        } else controller.enqueue(value);
+      } catch (error) {
+        console.error("answer failed while streaming", error);
+        controller.error(error);
+        finish();
+      }
+    },
+    async cancel() {
+      await chunks.return?.();
+      finish();
+    },
+  });
+  return { body, done };
+}
+
 export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
   return async (c) => {
     const env = c.env as unknown as Record<string, unknown>;
@@ -57,7 +94,7 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
     const format = params.oneOf("format", OUTPUT_FORMATS);
     const maxSide = params.number("max_side", { min: 16, max: limits.maxSide, integer: true });
     const maskOptions = readMaskOptions(params);
-    const options = effect.parse(params);
+    const options = effect.parse(params, { vetUrl: (raw) => vetUrl(raw, null).href });
     const routing = readRouting(params);
 
     const key = await keyFor(c, effect.name, { options, maskOptions, format, maxSide, routing }, policy.cacheTtl);
@@ -71,27 +108,36 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
       limits.maxQueue,
       () => readImage(c, limits, policy.sourceCacheTtl),
       async (bytes) => {
-        const segmented = await segment(bytes, c.env, limits, { maxSide, routing });
-        postprocess(segmented.mask, segmented.image, maskOptions);
-        const context = { loadImage: (url: string) => loadImage(url, limits, policy.sourceCacheTtl), format };
-        const output = await effect.render(segmented, options, context);
+        const ledger = new Ledger();
+        ledger.take(bytes.length);
+        const needs = effect.needs?.(options, { format }) ?? {};
+        const segmented = await segment(bytes, c.env, limits, codecs, ledger, { maxSide, routing, mask: maskOptions, needs });
+        const context = { loadImage: (url: string) => loadImage(url, limits, policy.sourceCacheTtl, codecs, ledger), format };
+        const output = await Promise.resolve(effect.render(segmented.job, options, context)).catch((error) => {
+          throw asApiError(error);
+        });
         const headers: Record<string, string> = { "x-model": segmented.model, "x-backend": segmented.backend, ...CACHE_HEADERS(policy.cacheTtl, key?.etag), ...output.headers };
         // A fallback answer is not the one asked for: never keep it.
         if (segmented.fallback) {
           Object.assign(headers, { "x-fallback": segmented.fallback, "cache-control": "no-store" });
           delete headers.etag; // the ETag names the answer asked for, which this is not
         }
-        if ("json" in output) return Response.json(output.json, { headers });
-        const chosen = chooseFormat(format, c.req.header("accept"), output.image);
-        const { body, contentType } = await encodeImage(output.image, chosen);
-        return new Response(new Blob(body), { headers: { ...headers, "content-type": contentType } });
+        if ("json" in output) {
+          noteLedger(ledger);
+          return { value: Response.json(output.json, { headers }), done: Promise.resolve() };
+        }
+        const chosen = chooseFormat(format, c.req.header("accept"), output.picture);
+        const encoder = ENCODERS[chosen];
+        const { body, done } = streamBody(output.picture, (p) => encoder.encode(p, codecs), ledger);
+        return { value: new Response(body, { headers: { ...headers, "content-type": encoder.mime } }), done };
       },
     );
     if (!key || response.headers.get("cache-control") === "no-store") return response;
     // Stored without Vary: the key already holds the only Accept distinction that matters.
-    const stored = withHeaders(response, { vary: null });
-    await storeResult(key, stored);
-    return withHeaders(stored, { "x-cache": "miss", vary: "accept" });
+    const [toClient, toCache] = response.body!.tee();
+    const stored = storeResult(key, withHeaders(new Response(toCache, response), { vary: null }));
+    c.executionCtx.waitUntil(stored.catch((error) => console.warn("result not cached", error)));
+    return withHeaders(new Response(toClient, response), { "x-cache": "miss", vary: "accept" });
   };
 }
 

@@ -3,11 +3,12 @@
  * (the figures the memory budget is checked against).
  */
 import type { Handler } from "hono";
-import { MODELS, REMOTE_MODEL, REMOTE_MODELS, edgeModel } from "../../shared/models";
+import { MODELS, REMOTE_MODEL, REMOTE_MODELS, edgeModel } from "../../../core/models";
 import { backendConfigFrom } from "../backends/config";
 import { gpuBreaker } from "../backends/gpu";
 import { limitsFrom } from "../config";
-import { decoderTraps, photonMemoryBytes } from "../image/decode";
+import { codecMemoryBytes, decoderTraps } from "../codecs";
+import { pipelinePeakBytes } from "./memory-stats";
 
 interface SegmenterStats {
   wasmMemoryBytes: number;
@@ -36,6 +37,7 @@ function gpuModel(env: Env) {
 
 export const health: Handler<{ Bindings: Env }> = async (c) => {
   const edge = edgeModel(c.env.EDGE_MODEL);
+  const codecs = await codecMemoryBytes();
   const segmenter = await segmenterState(c.env.SEGMENTER, edge.id);
   return c.json(
     {
@@ -48,7 +50,10 @@ export const health: Handler<{ Bindings: Env }> = async (c) => {
       ],
       versions: { onnxruntime: segmenter.stats?.onnxruntime ?? null },
       memory: {
-        frontWasmBytes: await photonMemoryBytes(),
+        frontWasmBytes: codecs.jpeg + codecs.png + codecs.photon,
+        frontCodecs: codecs,
+        // The most typed-array memory one request's pipeline held at once (its own count).
+        frontPipelinePeakBytes: pipelinePeakBytes(),
         segmenterWasmBytes: segmenter.stats?.wasmMemoryBytes ?? null,
       },
       counters: { inferences: segmenter.stats?.inferences ?? null, decoderTraps: decoderTraps() },

@@ -5,7 +5,7 @@
  * the body streams in. The file's type is decided later from its bytes, not Content-Type.
  * Operators may narrow the public hosts further with an allow-list (`SOURCE_HOSTS`).
  */
-import { ApiError } from "../errors";
+import { ApiError } from "../../../core/errors";
 import { hostMatches, type Limits } from "../config";
 import { isForbiddenHost } from "./host-policy";
 import { readCapped } from "./read-body";

@@ -1,4 +1,4 @@
-import { ApiError } from "../errors";
+import { ApiError } from "../../../core/errors";
 
 /**
  * Reads a stream into one buffer, refusing it as soon as it passes `maxBytes`, so an endless

@@ -3,7 +3,7 @@
  * multipart form. The bytes are capped the same way in each case.
  */
 import type { Context } from "hono";
-import { ApiError } from "../errors";
+import { ApiError } from "../../../core/errors";
 import type { Limits } from "../config";
 import { readCapped } from "./read-body";
 import { loadSource } from "./source-cache";

@@ -1,0 +1,68 @@
+/**
+ * The front worker's codecs: the product's libjpeg-turbo and libspng builds, compiled by
+ * wrangler at deploy time (workerd compiles no WASM at run time), and photon for WebP, the one
+ * format still decoded and encoded whole. One instance each per isolate, shared by requests
+ * (the pipeline admits one photo at a time).
+ */
+import { PhotonImage, initPhoton } from "@cf-wasm/photon";
+import type { Codecs } from "../../core/codecs";
+import { JpegCodec } from "../../core/codecs/jpeg";
+import { PngCodec } from "../../core/codecs/png";
+import { CodecError } from "../../core/codecs/wasm-host";
+import { ApiError } from "../../core/errors";
+import type { RgbaImage } from "../../core/image";
+import jpegModule from "../../core/codecs/jpeg.wasm";
+import pngModule from "../../core/codecs/png.wasm";
+
+let photonMemory: WebAssembly.Memory | undefined;
+let traps = 0;
+
+/** photon aborts (a WASM trap) on data its decoder rejects; the instance stays usable. */
+function decodeWebp(bytes: Uint8Array): RgbaImage {
+  let image: PhotonImage;
+  try {
+    image = PhotonImage.new_from_byteslice(bytes);
+  } catch (cause) {
+    traps++;
+    throw new ApiError("undecodable_image", "The WEBP data could not be decoded", { cause });
+  }
+  try {
+    return { width: image.get_width(), height: image.get_height(), pixels: image.get_raw_pixels() };
+  } finally {
+    image.free();
+  }
+}
+
+function encodeWebp(image: RgbaImage): Uint8Array {
+  const photon = new PhotonImage(image.pixels, image.width, image.height);
+  try {
+    return photon.get_bytes_webp();
+  } finally {
+    photon.free();
+  }
+}
+
+const jpeg = new JpegCodec(jpegModule);
+const png = new PngCodec(pngModule);
+
+export const codecs: Codecs = {
+  jpeg,
+  png,
+  decodeWebp,
+  encodeWebp,
+  wasmBytes: () => jpeg.peakBytes() + png.peakBytes() + (photonMemory?.buffer.byteLength ?? 0),
+};
+
+/** Bytes of every codec's WebAssembly memory (their high-water marks: WASM memory never shrinks). */
+export async function codecMemoryBytes(): Promise<{ jpeg: number; png: number; photon: number }> {
+  photonMemory ??= ((await initPhoton.ensure()) as unknown as { memory: WebAssembly.Memory }).memory;
+  return { jpeg: jpeg.peakBytes(), png: png.peakBytes(), photon: photonMemory.buffer.byteLength };
+}
+
+/** Decodes refused with a trap since the isolate started. */
+export const decoderTraps = () => traps;
+
+/** A codec's refusal as the API's error. */
+export function asApiError(error: unknown): unknown {
+  return error instanceof CodecError ? new ApiError("undecodable_image", `The image could not be decoded: ${error.message}`, { cause: error }) : error;
+}
