@@ -42,6 +42,8 @@ export default defineConfig({
   ],
   test: {
     include: ["test/**/*.test.ts"],
+    exclude: ["test/e2e/**", "test/node/**"],
+    globalSetup: ["test/origin/prepare.ts"],
     testTimeout: 300_000,
     hookTimeout: 300_000,
     // One file at a time: the model runs take both cores.

@@ -9,11 +9,14 @@
  *    and this product's int8 graph in Node (the ORT-web peer's own runtime);
  *  - both workers, for each edge model (`EDGE_MODEL`): `POST /remove` p50/p95 at about 0.25, 1
  *    and 4 MP, cold first request, WASM memory of both workers; the cache hit (`GET ?url=` under
- *    Miniflare); bundle sizes.
+ *    Miniflare); bundle sizes;
+ *  - streaming end to end (bench/streaming.ts), for each edge model: `POST /remove` (cutout PNG,
+ *    and `?bg=ffffff&format=jpeg`) at 1, 4, 12, 24 and 48 MP: total, time to first byte, time
+ *    beyond inference per MP against the goal (≤ 40 ms/MP); the front worker's memory after.
  *
  * Environment: BENCH_RUNS (timed runs per figure, 5), BENCH_IMAGES (fixture photos for
  * accuracy, all), BENCH_PEER_IMAGES (photos for @imgly, 4), BENCH_IMGLY_MODEL (medium|small),
- * BENCH_SKIP (comma list of: edge, node, ortweb, imgly, e2e, cache, bundle).
+ * BENCH_SKIP (comma list of: edge, node, ortweb, imgly, e2e, stream, cache, bundle).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -23,6 +26,7 @@ import { DEFAULT_MODEL, MODELS } from "../core/models";
 import { benchCacheHit, benchEndToEnd, benchSegmenter, segmenterModels, E2E_SIZES } from "./edge";
 import { edgeGraphInNode, imgly, ortWebNode, type PeerResult } from "./peers";
 import { photoNames } from "./masks";
+import { benchStreaming, streamingTable, type StreamResult } from "./streaming";
 import { median, percentile } from "./stats";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -87,6 +91,13 @@ if (!skip.has("e2e")) {
     e2e.push(await benchEndToEnd(RUNS, model));
   }
 }
+const streaming: StreamResult[] = [];
+if (!skip.has("stream")) {
+  for (const model of [DEFAULT_MODEL, "u2netp-int8"]) {
+    console.error(`streaming end to end, EDGE_MODEL=${model}…`);
+    streaming.push(await benchStreaming(RUNS, model));
+  }
+}
 let cache: Awaited<ReturnType<typeof benchCacheHit>> | { skipped: string } | null = null;
 if (!skip.has("cache")) {
   console.error("cache hit…");
@@ -96,7 +107,7 @@ const bundles = skip.has("bundle") ? null : { front: bundleSize("wrangler.toml")
 
 const ms = (v: number | undefined) => (v === undefined ? "–" : `${Math.round(v)} ms`);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-const result = { date: new Date().toISOString(), machine, runs: RUNS, photos: photos.length, rows, skipped, e2e, cache, bundles };
+const result = { date: new Date().toISOString(), machine, runs: RUNS, photos: photos.length, rows, skipped, e2e, streaming, cache, bundles };
 
 // Speed-up against the plain onnxruntime-web fp32 peer (Node) of the same run.
 const ortweb = rows.find((r) => r.path.startsWith("onnxruntime-web fp32"));
@@ -125,9 +136,10 @@ if (e2e.length) {
       const s = e2e[0].sizes[i];
       return `| POST /remove ${s.width}×${s.height} (${s.megapixels.toFixed(2)} MP, ${(s.bytes / 1024).toFixed(0)} KiB JPEG), p50 / p95 of ${RUNS} | ${cells((run) => `${ms(median(run.sizes[i].times))} / ${ms(percentile(run.sizes[i].times, 95))}`)} |`;
     }),
-    `| WASM memory after the runs: segmenter (ORT) / front (photon) | ${cells((run) => `${(run.memory.segmenterWasmBytes / MiB).toFixed(1)} / ${(run.memory.frontWasmBytes / MiB).toFixed(1)} MiB`)} |`,
+    `| WASM memory after the runs: segmenter (ORT) / front (codecs) | ${cells((run) => `${(run.memory.segmenterWasmBytes / MiB).toFixed(1)} / ${(run.memory.frontWasmBytes / MiB).toFixed(1)} MiB`)} |`,
   );
 }
+if (streaming.length) lines.push("", ...streamingTable(streaming, RUNS));
 if (cache || bundles) {
   lines.push("", "| figure | value |", "|---|---|");
 }

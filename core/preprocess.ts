@@ -38,10 +38,19 @@ function taps(inSize: number, outSize: number): Taps {
 
 /**
  * Turns a photo's rows into the model's input tensor (alpha is ignored, as the authors'
- * loader reads RGB; grey images arrive with R = G = B).
+ * loader reads RGB; grey images arrive with R = G = B). Closes the reader: the last rows are
+ * often never needed, and an open pass keeps its decoder's memory.
  * @example const input = modelInput(source.open(), MODELS.u2netp); // Float32Array(3*320*320)
  */
 export function modelInput(reader: RowReader, spec: ModelSpec): Float32Array {
+  try {
+    return sample(reader, spec);
+  } finally {
+    reader.close();
+  }
+}
+
+function sample(reader: RowReader, spec: ModelSpec): Float32Array {
   const { width, height } = reader;
   const size = spec.size;
   const plane = size * size;

@@ -2,8 +2,9 @@
 # Builds core/codecs/jpeg.wasm: Debian's libjpeg-turbo 1:2.1.5-2 plus binding.c, as a WASI
 # reactor for workerd, Node and browsers (the host is core/codecs/wasm-host.ts).
 #
-# Needs (Debian bookworm): clang lld wasi-libc libclang-rt-14-dev-wasm32 cmake dpkg-dev,
-# deb-src lines in apt's sources (and `apt-get update`) so `apt-get source` finds the package.
+# Needs (Debian bookworm): clang lld llvm wasi-libc libclang-rt-14-dev-wasm32 cmake make
+# dpkg-dev xz-utils (llvm for llvm-ar: wasm-ld wants archive indexes GNU ar cannot write),
+# and deb-src lines in apt's sources (then `apt-get update`) so `apt-get source` finds it.
 # CI runs it as root; any user works where apt can write the download into the build dir.
 #
 # Reproducible: the sources are pinned by SHA256SUMS, the build runs in a fixed directory
@@ -49,7 +50,7 @@ mkdir -p "$BUILD/cmake" "$BUILD/out"
 MAP="-ffile-prefix-map=$BUILD=/build -fdebug-prefix-map=$BUILD=/build -ffile-prefix-map=$REPO=/repo"
 CFLAGS="-O2 -msimd128 --sysroot=/usr -I/usr/include/wasm32-wasi $MAP"
 mkdir -p "$BUILD/Platform"
-: >"$BUILD/Platform/WASI.cmake" # CMake 3.25 knows no WASI; the generic defaults do
+: >"$BUILD/Platform/WASI.cmake" # CMake 3.25 has none: keep its generic defaults, minus the warning
 cat >"$BUILD/wasi.cmake" <<CMAKE
 list(APPEND CMAKE_MODULE_PATH "$BUILD")
 set(CMAKE_SYSTEM_NAME WASI)

@@ -1,6 +1,6 @@
 import { drawBoxes } from "../compose";
 import { photoBands } from "../pipeline/job";
-import { findComponents } from "../refine";
+import { componentsOfRows } from "../refine";
 import type { Effect } from "./effect";
 
 interface BboxOptions {
@@ -17,12 +17,12 @@ export const bbox: Effect<BboxOptions> = {
   name: "bbox",
   summary: "boxes of the salient objects as JSON, or drawn (format=png|webp|jpeg)",
   parse: (params) => ({ minArea: params.number("min_area", { min: 0, max: 1 }) ?? 0.005 }),
-  needs: () => ({ wholeMask: true }),
+  // Components read the mask's rows a few times; only refine= makes that hold it whole.
+  needs: () => ({ rowsAgain: true }),
   render(job, { minArea }, { format }) {
     const { width, height, model } = job;
-    // Components need the whole mask: the one case that holds it even for a plain request.
     job.mask.prepare(job.source, true);
-    const boxes = findComponents(job.mask.whole(), width, height)
+    const boxes = componentsOfRows((y) => job.mask.row(y), width, height)
       .filter((c) => c.area >= minArea * width * height)
       .map((c) => ({ x0: c.x0, y0: c.y0, x1: c.x1, y1: c.y1, area: c.area, confidence: c.sum / c.area / 255 }));
     if (format) {

@@ -20,8 +20,10 @@ export const FIXED_WASM_BYTES = 14_000_000;
 
 /** What an effect will need beyond streaming rows, known from its parameters. */
 export interface Needs {
-  /** The whole mask, one byte a pixel (components, cleanup, feather). */
+  /** The whole mask, one byte a pixel (see `holdsWholeMask`). */
   wholeMask?: boolean;
+  /** The final mask's rows read more than once (components). */
+  rowsAgain?: boolean;
   /** The preview for blurs and shadows. */
   preview?: boolean;
 }

@@ -4,13 +4,14 @@
  * fill pinholes), threshold (hard cut), feather (soft edge of a chosen width).
  *
  * Refinement and threshold work on a band as it streams; refinement first needs one pass over
- * the photo to fit its coefficients. Cleanup and feather look at the whole mask, as do the
- * effects that find components (`/bbox`): for those the mask is held whole, one byte a pixel
- * (the only picture-sized buffer a baseline photo ever needs).
+ * the photo to fit its coefficients. Cleanup and components (`/bbox`) read the rows several
+ * times in order and keep only runs. Feather blurs the whole mask, and refinement combined with
+ * cleanup or components would need the photo decoded for every read: those hold the mask
+ * whole, one byte a pixel (the only picture-sized buffer a baseline photo ever needs).
  */
 import type { MaskRows } from "../mask";
 import type { QueryParams } from "../params";
-import { GuidedFilter, cleanup, feather, threshold } from "../refine";
+import { GuidedFilter, cleanupRows, feather, threshold, type MaskRow } from "../refine";
 import type { Ledger } from "./ledger";
 import type { ImageSource } from "./sources";
 
@@ -49,18 +50,27 @@ export function forEachBand(source: ImageSource, ledger: Ledger, visit: (y0: num
   }
 }
 
-/** Whether these options make the pipeline hold the whole mask. */
-export const holdsWholeMask = (options: MaskOptions) => options.cleanup || Boolean(options.feather);
+/**
+ * Whether these options make the pipeline hold the whole mask; `rowsAgain` when the effect
+ * reads the final rows more than once (components).
+ */
+export const holdsWholeMask = (options: MaskOptions, rowsAgain = false) =>
+  Boolean(options.feather) || (options.refine && (options.cleanup || rowsAgain));
 
 export class MaskBands {
   private guided: GuidedFilter | undefined;
   private full: Uint8Array | undefined;
+  /** The cleaned rows (before threshold), when cleanup streams. */
+  private cleaned: MaskRow | undefined;
+  private readonly scratch: Uint8Array;
 
   constructor(
     private readonly base: MaskRows,
     private readonly options: MaskOptions,
     private readonly ledger: Ledger,
-  ) {}
+  ) {
+    this.scratch = new Uint8Array(base.width);
+  }
 
   get width(): number {
     return this.base.width;
@@ -76,13 +86,14 @@ export class MaskBands {
   }
 
   /**
-   * Does the passes that must come before any band is read: fits the refinement, and holds
-   * the mask whole when the options (or `whole`) need it.
+   * Does the passes that must come before any band is read: fits the refinement, finds what
+   * cleanup removes, and holds the mask whole when the options need it (`rowsAgain`: the
+   * effect reads the final rows more than once).
    */
-  prepare(source: ImageSource, whole = false): void {
-    const { width } = this;
+  prepare(source: ImageSource, rowsAgain = false): void {
+    const { width, height } = this;
     if (this.options.refine && !this.guided) {
-      const guided = new GuidedFilter(width, this.height);
+      const guided = new GuidedFilter(width, height);
       this.ledger.take(guided.bytes);
       const band = this.ledger.bytes(width * BAND_ROWS);
       forEachBand(source, this.ledger, (y0, rows, pixels) => {
@@ -93,43 +104,53 @@ export class MaskBands {
       guided.solve();
       this.guided = guided;
     }
-    if ((whole || holdsWholeMask(this.options)) && !this.full) {
-      const full = this.ledger.bytes(width * this.height);
-      if (this.guided) {
-        forEachBand(source, this.ledger, (y0, rows, pixels) => this.streamed(y0, rows, full.subarray(y0 * width), pixels, false));
-      } else {
-        this.base.read(0, this.height, full);
-      }
-      if (this.options.cleanup) cleanup(full, width, this.height);
+    if (this.full) return;
+    if (holdsWholeMask(this.options, rowsAgain)) {
+      const full = this.ledger.bytes(width * height);
+      if (this.guided) forEachBand(source, this.ledger, (y0, rows, pixels) => this.refined(y0, rows, full.subarray(y0 * width), pixels));
+      else this.base.read(0, height, full);
+      const rows = this.options.cleanup ? cleanupRows((y) => full.subarray(y * width, (y + 1) * width), width, height) : null;
+      if (rows) for (let y = 0; y < height; y++) full.set(rows(y), y * width);
       if (this.options.threshold !== undefined) threshold(full, this.options.threshold);
-      if (this.options.feather) feather(full, width, this.height, this.options.feather);
+      if (this.options.feather) feather(full, width, height, this.options.feather);
       this.full = full;
+    } else if (this.options.cleanup && !this.cleaned) {
+      const row = new Uint8Array(width);
+      this.cleaned = cleanupRows((y) => (this.base.read(y, 1, row), row), width, height);
     }
   }
 
-  /** The whole mask (after `prepare(source, true)`). */
-  whole(): Uint8Array {
-    if (!this.full) throw new Error("MaskBands.whole before prepare(source, true)");
-    return this.full;
+  /**
+   * Row `y` of the final mask, asked for in any order; only when no photo is needed
+   * (`needsPhoto` false). Valid until the next call.
+   */
+  row(y: number): Uint8Array {
+    if (this.full) return this.full.subarray(y * this.width, (y + 1) * this.width);
+    this.read(y, 1, this.scratch);
+    return this.scratch;
   }
 
   /** Writes the final mask of rows y0 .. y0 + rows into `into`; `photo` is that band of the photo. */
   read(y0: number, rows: number, into: Uint8Array, photo?: Uint8Array): void {
+    const { width } = this;
     if (this.full) {
-      into.set(this.full.subarray(y0 * this.width, (y0 + rows) * this.width));
+      into.set(this.full.subarray(y0 * width, (y0 + rows) * width));
       return;
     }
-    this.streamed(y0, rows, into, photo, true);
+    const band = into.subarray(0, rows * width);
+    if (this.cleaned) for (let r = 0; r < rows; r++) band.set(this.cleaned(y0 + r), r * width);
+    else this.refined(y0, rows, band, photo);
+    if (this.options.threshold !== undefined) threshold(band, this.options.threshold);
   }
 
-  private streamed(y0: number, rows: number, into: Uint8Array, photo: Uint8Array | undefined, withThreshold: boolean): void {
+  /** The upsampled mask, refined when asked. */
+  private refined(y0: number, rows: number, into: Uint8Array, photo: Uint8Array | undefined): void {
     const band = into.subarray(0, rows * this.width);
     this.base.read(y0, rows, band);
     if (this.guided) {
       if (!photo) throw new Error("refined mask rows need the photo's rows");
       this.guided.apply(y0, rows, photo, band);
     }
-    if (withThreshold && this.options.threshold !== undefined) threshold(band, this.options.threshold);
   }
 
   /** Frees the whole mask when held. */

@@ -3,7 +3,7 @@
  * pixels as horizontal runs, so a component can be measured, painted or erased without a
  * label image the size of the photo.
  */
-import { labelRuns } from "./labels";
+import { labelRows, rowsOfMask, type MaskRow } from "./labels";
 
 /**
  * A component's pixels as packed `(y, x0, x1)` triples, one per horizontal run (x1 exclusive),
@@ -47,7 +47,12 @@ export function findComponents(
   level = 128,
   options: ComponentOptions = {},
 ): Component[] {
-  const l = labelRuns(mask, width, height, { level, ...options });
+  return componentsOfRows(rowsOfMask(mask, width), width, height, level, options);
+}
+
+/** The same over rows made on demand (a mask never held whole). */
+export function componentsOfRows(rowAt: MaskRow, width: number, height: number, level = 128, options: ComponentOptions = {}): Component[] {
+  const l = labelRows(rowAt, width, height, { level, ...options });
   const order = Int32Array.from({ length: l.count }, (_, c) => c).sort(
     (a, b) => l.area[b] - l.area[a] || a - b,
   );

@@ -58,8 +58,7 @@ function selection(level: number, background: boolean): Uint8Array {
  * Returns the number of runs.
  */
 function scanRow(
-  mask: Uint8Array,
-  row: number,
+  row: Uint8Array,
   width: number,
   on: Uint8Array,
   emit?: (x0: number, x1: number) => void,
@@ -67,15 +66,21 @@ function scanRow(
   let runs = 0;
   let x = 0;
   while (x < width) {
-    while (x < width && !on[mask[row + x]]) x++;
+    while (x < width && !on[row[x]]) x++;
     if (x === width) break;
     const start = x;
-    while (x < width && on[mask[row + x]]) x++;
+    while (x < width && on[row[x]]) x++;
     runs++;
     emit?.(start, x);
   }
   return runs;
 }
+
+/** Row `y` of a mask, `width` bytes: a view into a whole mask, or a row made on demand. */
+export type MaskRow = (y: number) => Uint8Array;
+
+/** Rows of a whole mask in memory. */
+export const rowsOfMask = (mask: Uint8Array, width: number): MaskRow => (y) => mask.subarray(y * width, (y + 1) * width);
 
 /**
  * Labels the connected components of the selected pixels of `mask`.
@@ -83,13 +88,21 @@ function scanRow(
  */
 export function labelRuns(mask: Uint8Array, width: number, height: number, options: LabelOptions): Labelling {
   if (mask.length < width * height) throw new RangeError("mask is smaller than width × height");
+  return labelRows(rowsOfMask(mask, width), width, height, options);
+}
+
+/**
+ * The same over rows asked for one at a time (each row is read three times, in order), so a
+ * mask that is never held whole can be labelled in O(runs) memory.
+ */
+export function labelRows(rowAt: MaskRow, width: number, height: number, options: LabelOptions): Labelling {
   const on = selection(options.level, options.background ?? false);
   // Runs touching diagonally are joined under 8-connectivity: widen the overlap test by one.
   const reach = (options.connectivity ?? 8) === 8 ? 1 : 0;
 
   // A first pass counts the runs so the arrays are allocated once, at their exact size.
   const rowStart = new Int32Array(height + 1);
-  for (let y = 0; y < height; y++) rowStart[y + 1] = rowStart[y] + scanRow(mask, y * width, width, on);
+  for (let y = 0; y < height; y++) rowStart[y + 1] = rowStart[y] + scanRow(rowAt(y), width, on);
   const runs = rowStart[height];
   const x0: Columns = width < 65536 ? new Uint16Array(runs) : new Int32Array(runs);
   const x1: Columns = width < 65536 ? new Uint16Array(runs) : new Int32Array(runs);
@@ -108,7 +121,7 @@ export function labelRuns(mask: Uint8Array, width: number, height: number, optio
     next++;
   };
   for (let y = 0; y < height; y++) {
-    scanRow(mask, y * width, width, on, emit);
+    scanRow(rowAt(y), width, on, emit);
     if (y === 0) continue;
     // Both rows' runs are sorted by column: walk them together.
     let j = rowStart[y - 1];
@@ -143,6 +156,7 @@ export function labelRuns(mask: Uint8Array, width: number, height: number, optio
   const sum = new Float64Array(count);
   const firstRun = new Int32Array(count);
   for (let y = 0; y < height; y++) {
+    const row = rowStart[y] < rowStart[y + 1] ? rowAt(y) : undefined;
     for (let k = rowStart[y]; k < rowStart[y + 1]; k++) {
       const c = label[k];
       const a = x0[k];
@@ -156,7 +170,7 @@ export function labelRuns(mask: Uint8Array, width: number, height: number, optio
       if (b > boxX1[c]) boxX1[c] = b;
       boxY1[c] = y + 1;
       let s = 0;
-      for (let i = y * width + a, end = y * width + b; i < end; i++) s += mask[i];
+      for (let i = a; i < b; i++) s += row![i];
       sum[c] += s;
     }
   }

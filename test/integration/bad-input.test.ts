@@ -4,7 +4,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { jpegDeclaring, jpegWithGarbageScan, pngDeclaring, randomBytes, text } from "../corpus/builders";
-import { ORIGIN, TEST_HOSTS, errorCode, fixture, get, health, post } from "../helpers";
+import { ORIGIN, TEST_HOSTS, errorCode, fixture, get, health, mismatches, post } from "../helpers";
+import { readAnswer } from "../support/answer";
+import { brokenExifCases } from "../support/exif-writer";
+import { idatEndingEarly, progressiveMissingScans, truncatedMidScan } from "../support/broken-files";
 
 const garbageScan = async () => jpegWithGarbageScan(await fixture("images/rocket.jpg"));
 
@@ -21,11 +24,11 @@ const uploads: [string, () => Promise<Uint8Array> | Uint8Array, number, string][
   ["HEIC", () => text("\0\0\0\x18ftypheic\0\0\0\0mif1heic"), 415, "unsupported_media_type"],
   ["PNG declaring 0×0", () => pngDeclaring(0, 0), 422, "undecodable_image"],
   ["PNG declaring 100000×100000", () => pngDeclaring(100_000, 100_000), 413, "image_too_large"],
-  ["PNG declaring 3000×3000 (over the pixel cap)", () => pngDeclaring(3000, 3000), 413, "image_too_large"],
-  ["PNG declaring 9000×10 (over the side cap)", () => pngDeclaring(9000, 10), 413, "image_too_large"],
+  ["PNG declaring 8193×6144 (over the pixel cap)", () => pngDeclaring(8193, 6144), 413, "image_too_large"],
+  ["PNG declaring 12001×10 (over the side cap)", () => pngDeclaring(12_001, 10), 413, "image_too_large"],
   ["JPEG declaring 65535×65535", () => jpegDeclaring(65535, 65535), 413, "image_too_large"],
   ["PNG with a chunk running past the end", () => pngDeclaring(10, 10).subarray(0, 45), 422, "undecodable_image"],
-  ["body over the byte cap", () => new Uint8Array(13 * 1024 * 1024), 413, "payload_too_large"],
+  ["body over the byte cap", () => new Uint8Array(25 * 1024 * 1024 + 1), 413, "payload_too_large"],
 ];
 
 describe("bad uploads", () => {
@@ -51,6 +54,47 @@ describe("bad uploads", () => {
     expect((await post("/mask", await garbageScan())).status).toBe(422);
     expect((await health()).counters.decoderTraps).toBe(before + 1);
     expect((await post("/mask", await fixture("images/download.jpeg"))).status).toBe(200);
+  });
+});
+
+describe("files that break while streaming", { timeout: 300_000 }, () => {
+  /** Every answer is a whole image or a JSON error with its code, never a 500, never a hang. */
+  async function answers(bytes: Uint8Array, allowed: number[]): Promise<Response> {
+    const response = await post("/mask", bytes);
+    expect(allowed, `status ${response.status}`).toContain(response.status);
+    if (response.status !== 200) {
+      expect(response.headers.get("content-type")).toContain("application/json");
+      expect(await errorCode(response.clone())).toBe("undecodable_image");
+    }
+    return response;
+  }
+
+  it("a 12 MP JPEG cut mid-scan: without its end marker → 422; with one, the rest decodes grey (as browsers show it)", async () => {
+    const photo = new Uint8Array(await (await fetch(`${ORIGIN}/large/4032x3024.jpg`)).arrayBuffer());
+    for (const share of [0.3, 0.6, 0.95]) {
+      await answers(photo.subarray(0, Math.floor(photo.length * share)), [422]);
+      const patched = await answers(truncatedMidScan(photo, share), [200, 422]);
+      if (patched.status === 200) expect((await readAnswer(patched)).height).toBe(3024);
+    }
+  });
+
+  it("a progressive JPEG missing its last scans still answers (as browsers show it) or says why", async () => {
+    const response = await answers(await progressiveMissingScans(await fixture("images/rocket.jpg")), [200, 422]);
+    await response.arrayBuffer();
+  });
+
+  it("a PNG whose IDAT ends early → 422", async () => {
+    await answers(await idatEndingEarly(await fixture("images/chelsea.png")), [422]);
+  });
+
+  it("EXIF with absurd offsets, counts and loops is ignored: the photo is answered as stored", async () => {
+    const photo = await fixture("images/rocket.jpg");
+    const plain = new Uint8Array(await (await post("/mask", photo)).arrayBuffer());
+    for (const { name, bytes } of brokenExifCases(photo)) {
+      const response = await post("/mask", bytes);
+      expect(response.status, name).toBe(200);
+      expect(mismatches(new Uint8Array(await response.arrayBuffer()), plain), name).toBe(0);
+    }
   });
 });
 

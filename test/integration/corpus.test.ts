@@ -68,7 +68,7 @@ function fileCases(): Case[] {
 function sizeCases(): Case[] {
   const out: Case[] = [];
   // Zero and huge declared sizes: refused from the header, before any decoding (decompression bombs).
-  const huge: [number, number][] = [[100_000, 100_000], [65_535, 65_535], [8193, 1], [1, 8193], [2 ** 31 - 1, 1], [2 ** 32 - 1, 2 ** 32 - 1], [3000, 3000], [20_000, 20_000]];
+  const huge: [number, number][] = [[100_000, 100_000], [65_535, 65_535], [12_001, 1], [1, 12_001], [2 ** 31 - 1, 1], [2 ** 32 - 1, 2 ** 32 - 1], [8193, 6144], [12_000, 12_000], [20_000, 20_000]];
   for (const [w, h] of huge) {
     out.push(upload(`PNG declaring ${w}×${h}`, pngDeclaring(w, h), [413]));
     if (w <= 65_535 && h <= 65_535) out.push(upload(`JPEG declaring ${w}×${h}`, jpegDeclaring(w, h), [413]));
@@ -78,8 +78,8 @@ function sizeCases(): Case[] {
     out.push(upload(`PNG declaring ${w}×${h}`, pngDeclaring(w, h), [422]));
     out.push(upload(`JPEG declaring ${w}×${h}`, jpegDeclaring(w, h), [422]));
   }
-  // Just over the edge's pixel cap on the edge model (2049² > 4 MP), and a progressive JPEG header.
-  out.push({ ...upload("PNG declaring 2049×2049 on the edge model", pngDeclaring(2049, 2049), [413]), path: "/mask?model=u2netp" });
+  // Just over the pixel cap on the edge model (8193×6144 > 50 MP), and a progressive JPEG header.
+  out.push({ ...upload("PNG declaring 8193×6144 on the edge model", pngDeclaring(8193, 6144), [413]), path: "/mask?model=u2netp" });
   out.push({ ...upload("progressive JPEG declaring 30000×30000", jpegDeclaring(30_000, 30_000, 0xc2), [413]) });
   // Headers that lie about small sizes: the data does not match.
   out.push(upload("PNG declaring 10×10 with no real data", pngDeclaring(10, 10), [422]));

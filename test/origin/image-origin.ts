@@ -9,6 +9,7 @@ import { PhotonImage, SamplingFilter, resize } from "@cf-wasm/photon";
 import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { GPU_HOST, gpuOrigin } from "../remote/gpu-origin.ts";
+import { large, wallpaper } from "./large.ts";
 
 const FIXTURES = resolve(import.meta.dirname, "../fixtures");
 const TYPES: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", webp: "image/webp", json: "application/json" };
@@ -109,6 +110,8 @@ export async function imageOrigin(request: Request): Promise<Response> {
     return new Response(file.body, { status: file.status, headers: { "cache-control": "no-store" } });
   }
   if (route.startsWith("/generated/")) return generated(route.slice(11));
+  if (route.startsWith("/large/")) return large(route.slice(7));
+  if (route.startsWith("/wallpaper/")) return wallpaper(route.slice(11));
   if (route.startsWith("/webp/") || route.startsWith("/rgba/")) return converted(route.slice(1, 5), route.slice(5));
   return serveFile(route);
 }

@@ -59,10 +59,12 @@ export async function codecMemoryBytes(): Promise<{ jpeg: number; png: number; p
   return { jpeg: jpeg.peakBytes(), png: png.peakBytes(), photon: photonMemory.buffer.byteLength };
 }
 
-/** Decodes refused with a trap since the isolate started. */
+/** Files the decoders refused since the isolate started (each a 422; the decoders carry on). */
 export const decoderTraps = () => traps;
 
 /** A codec's refusal as the API's error. */
 export function asApiError(error: unknown): unknown {
-  return error instanceof CodecError ? new ApiError("undecodable_image", `The image could not be decoded: ${error.message}`, { cause: error }) : error;
+  if (!(error instanceof CodecError)) return error;
+  traps++;
+  return new ApiError("undecodable_image", `The image could not be decoded: ${error.message}`, { cause: error });
 }

@@ -24,7 +24,6 @@ declare namespace Cloudflare {
 		GPU_TIMEOUT_MS: "8000";
 		GPU_RETRIES: "1";
 		GPU_AUTO_PIXELS: "2097152";
-		GPU_MAX_PIXELS: "6291456";
 		GPU_BREAKER_FAILURES: "3";
 		GPU_BREAKER_COOLDOWN_MS: "30000";
 		SEGMENTER: Fetcher /* edge-u2net-segmenter */;

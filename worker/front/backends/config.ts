@@ -21,8 +21,6 @@ export interface GpuConfig {
   retries: number;
   /** `model=auto` sends images with more pixels than this to the server. */
   autoPixels: number;
-  /** Largest image the front worker decodes for the server (its photon memory, README). */
-  maxPixels: number;
   /** Consecutive failures that open the circuit breaker, and how long it stays open. */
   breakerFailures: number;
   breakerCooldownMs: number;
@@ -64,7 +62,6 @@ export function backendConfigFrom(env: Vars): GpuConfig | null {
     timeoutMs: count(env, "GPU_TIMEOUT_MS", 8000),
     retries: count(env, "GPU_RETRIES", 1, 0),
     autoPixels: count(env, "GPU_AUTO_PIXELS", 2_097_152),
-    maxPixels: count(env, "GPU_MAX_PIXELS", 6_291_456),
     breakerFailures: count(env, "GPU_BREAKER_FAILURES", 3),
     breakerCooldownMs: count(env, "GPU_BREAKER_COOLDOWN_MS", 30_000),
   };

@@ -55,6 +55,6 @@ export function planRoute(routing: Routing, info: Size, limits: Limits, gpu: Gpu
     checkPixels(info, limits.maxPixels, limits.maxSide, "edge");
     return { backend: "edge", fallback: "not_configured" };
   }
-  checkPixels(info, Math.max(gpu.maxPixels, limits.maxPixels), limits.maxSide, "GPU");
+  checkPixels(info, limits.maxPixels, limits.maxSide, "GPU");
   return { backend: "gpu", gpu, fallback: fitsEdge && !routing.strict };
 }

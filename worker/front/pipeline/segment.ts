@@ -12,7 +12,7 @@ import { Job } from "../../../core/pipeline/job";
 import { type Ledger } from "../../../core/pipeline/ledger";
 import { MaskBands, holdsWholeMask, type MaskOptions } from "../../../core/pipeline/mask-bands";
 import { inspect, openPhoto, type Inspection } from "../../../core/pipeline/open";
-import { overBudget, planMemory, type Needs } from "../../../core/pipeline/budget";
+import { FRONT_BUDGET_BYTES, overBudget, planMemory, type Needs } from "../../../core/pipeline/budget";
 import { resized, type ImageSource } from "../../../core/pipeline/sources";
 import { modelInput } from "../../../core/preprocess";
 import { backendConfigFrom } from "../backends/config";
@@ -32,6 +32,8 @@ export interface Segmented {
   backend: "edge" | "gpu";
   /** Set when the requested backend failed and the edge answered instead: why. */
   fallback?: string;
+  /** Bytes of the budget this photo's plan leaves (for a background image beside it). */
+  spare: number;
 }
 
 export interface SegmentOptions {
@@ -85,7 +87,7 @@ export async function segment(bytes: Uint8Array, env: Env, limits: Limits, codec
     const inspection = inspect(bytes, codecs);
     const plan = planRoute(options.routing, inspection, limits, backendConfigFrom(env as unknown as Record<string, unknown>));
     const size = shrunk(inspection.width, inspection.height, options.maxSide);
-    const memory = planMemory(inspection, bytes.length, { ...options.needs, wholeMask: options.needs.wholeMask || holdsWholeMask(options.mask) }, size);
+    const memory = planMemory(inspection, bytes.length, { ...options.needs, wholeMask: options.needs.wholeMask || holdsWholeMask(options.mask, options.needs.rowsAgain) }, size);
     const refusal = overBudget({ ...inspection, ...size }, memory);
     if (refusal) throw new ApiError("image_too_large", refusal);
     const photo = resized(openPhoto(bytes, inspection, codecs, ledger), size.width, size.height);
@@ -94,7 +96,8 @@ export async function segment(bytes: Uint8Array, env: Env, limits: Limits, codec
     ledger.take(base.bytes);
     const mask = new MaskBands(base, options.mask, ledger);
     mask.prepare(photo);
-    return { inspection, job: new Job(photo, mask, base, ledger, spec.id), model: spec.id, backend, ...(fallback ? { fallback } : {}) };
+    const spare = FRONT_BUDGET_BYTES - memory.bytes;
+    return { inspection, job: new Job(photo, mask, base, ledger, spec.id), model: spec.id, backend, spare, ...(fallback ? { fallback } : {}) };
   } catch (error) {
     throw asApiError(error);
   }

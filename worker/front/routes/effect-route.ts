@@ -54,34 +54,60 @@ async function keyFor(c: Ctx, effect: string, decided: Record<string, unknown>, 
   });
 }
 
+/**
+ * A body nobody reads holds the pipeline (and its memory) for nothing: after this long without
+ * a read, the answer is abandoned and the next photo goes in.
+ */
+const STREAM_IDLE_MS = 15_000;
+
 /** The picture's encoded bytes as a body; `done` settles when the last byte is out (or it fails). */
 function streamBody(picture: Picture, encode: (p: Picture) => AsyncIterable<Uint8Array>, ledger: Ledger) {
   let settle!: () => void;
   const done = new Promise<void>((resolve) => (settle = resolve));
   const chunks = encode(picture)[Symbol.asyncIterator]();
+  let idle: unknown;
+  const quiet = () => clearTimeout(idle as number);
+  let ended = false;
   const finish = () => {
+    if (ended) return;
+    ended = true;
+    quiet();
     noteLedger(ledger);
+    void chunks.return?.(undefined);
     settle();
   };
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { value, done: end } = await chunks.next();
-        if (end) {
-          controller.close();
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        idle = setTimeout(() => {
+          controller.error(new Error("nobody read the answer"));
           finish();
-        } else controller.enqueue(value);
-      } catch (error) {
-        console.error("answer failed while streaming", error);
-        controller.error(error);
-        finish();
-      }
+        }, STREAM_IDLE_MS);
+      },
+      async pull(controller) {
+        quiet();
+        try {
+          const { value, done: end } = await chunks.next();
+          if (end) {
+            controller.close();
+            finish();
+            return;
+          }
+          controller.enqueue(value);
+          idle = setTimeout(() => {
+            controller.error(new Error("nobody read the answer"));
+            finish();
+          }, STREAM_IDLE_MS);
+        } catch (error) {
+          console.error("answer failed while streaming", error);
+          controller.error(error);
+          finish();
+        }
+      },
+      cancel: finish,
     },
-    async cancel() {
-      await chunks.return?.();
-      finish();
-    },
-  });
+    { highWaterMark: 0 },
+  );
   return { body, done };
 }
 
@@ -112,7 +138,7 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
         ledger.take(bytes.length);
         const needs = effect.needs?.(options, { format }) ?? {};
         const segmented = await segment(bytes, c.env, limits, codecs, ledger, { maxSide, routing, mask: maskOptions, needs });
-        const context = { loadImage: (url: string) => loadImage(url, limits, policy.sourceCacheTtl, codecs, ledger), format };
+        const context = { loadImage: (url: string) => loadImage(url, limits, policy.sourceCacheTtl, codecs, ledger, segmented.spare), format };
         const output = await Promise.resolve(effect.render(segmented.job, options, context)).catch((error) => {
           throw asApiError(error);
         });

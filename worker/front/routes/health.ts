@@ -8,7 +8,7 @@ import { backendConfigFrom } from "../backends/config";
 import { gpuBreaker } from "../backends/gpu";
 import { limitsFrom } from "../config";
 import { codecMemoryBytes, decoderTraps } from "../codecs";
-import { pipelinePeakBytes } from "./memory-stats";
+import { pipelineLastBytes, pipelinePeakBytes } from "./memory-stats";
 
 interface SegmenterStats {
   wasmMemoryBytes: number;
@@ -54,6 +54,7 @@ export const health: Handler<{ Bindings: Env }> = async (c) => {
         frontCodecs: codecs,
         // The most typed-array memory one request's pipeline held at once (its own count).
         frontPipelinePeakBytes: pipelinePeakBytes(),
+        frontPipelineLastBytes: pipelineLastBytes(),
         segmenterWasmBytes: segmenter.stats?.wasmMemoryBytes ?? null,
       },
       counters: { inferences: segmenter.stats?.inferences ?? null, decoderTraps: decoderTraps() },

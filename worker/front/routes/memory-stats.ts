@@ -5,9 +5,14 @@
 import type { Ledger } from "../../../core/pipeline/ledger";
 
 let peak = 0;
+let last = 0;
 
 export function noteLedger(ledger: Ledger): void {
-  peak = Math.max(peak, ledger.peak);
+  last = ledger.peak;
+  peak = Math.max(peak, last);
 }
 
 export const pipelinePeakBytes = () => peak;
+
+/** The last finished request's own peak. */
+export const pipelineLastBytes = () => last;

@@ -1,28 +1,29 @@
 /**
  * A second image for composition (`bg_url=`): fetched like `url=`, checked like any input, and
- * streamed like the photo. Its size counts against the same memory plan, so it is refused from
- * its header when it could not stream beside the photo (progressive, interlaced, rotated, WebP
- * are limited to a quarter of the budget).
+ * streamed like the photo. It must fit in what the photo's memory plan leaves of the budget,
+ * checked from its header before any decoding.
  */
 import type { Codecs } from "../../../core/codecs";
 import { ApiError } from "../../../core/errors";
 import type { Ledger } from "../../../core/pipeline/ledger";
 import { inspect, openPhoto } from "../../../core/pipeline/open";
 import type { ImageSource } from "../../../core/pipeline/sources";
-import { FRONT_BUDGET_BYTES } from "../../../core/pipeline/budget";
+import { planMemory } from "../../../core/pipeline/budget";
 import { asApiError } from "../codecs";
 import type { Limits } from "../config";
 import { checkPixels } from "../pipeline/route-plan";
 import { loadSource } from "./source-cache";
 
-export async function loadImage(url: string, limits: Limits, sourceTtl: number, codecs: Codecs, ledger: Ledger): Promise<ImageSource> {
+/** @param spare bytes of the budget the photo leaves */
+export async function loadImage(url: string, limits: Limits, sourceTtl: number, codecs: Codecs, ledger: Ledger, spare: number): Promise<ImageSource> {
   const bytes = await loadSource(url, limits, sourceTtl);
   try {
     const inspection = inspect(bytes, codecs);
     checkPixels(inspection, limits.maxPixels, limits.maxSide, "background");
-    const held = inspection.decoderBytes + inspection.uprightBytes;
-    if (held > FRONT_BUDGET_BYTES / 4) {
-      throw new ApiError("image_too_large", `The background image needs ${Math.round(held / 1e6)} MB to decode beside the photo; send a baseline JPEG or a plain PNG stored upright`);
+    const { parts } = planMemory(inspection, bytes.length, {});
+    const held = parts.file + parts.decoder + parts.upright + parts.rows;
+    if (held > spare) {
+      throw new ApiError("image_too_large", `The background image needs ${Math.round(held / 1e6)} MB to decode beside the photo, which leaves ${Math.round(spare / 1e6)} MB; send a smaller one, a baseline JPEG or a plain PNG stored upright`);
     }
     ledger.take(bytes.length);
     const source = openPhoto(bytes, inspection, codecs, ledger);
