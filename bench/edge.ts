@@ -80,7 +80,7 @@ export const E2E_SIZES: [number, number][] = [
  * `/health`.
  */
 export async function benchEndToEnd(runs: number, edgeModel: string) {
-  const dev = await startDev(BOTH, "/", { EDGE_MODEL: edgeModel });
+  const dev = await startDev(BOTH, "/", { EDGE_MODEL: edgeModel }, true);
   try {
     const source = readFileSync(`${IMAGES}/two_dancers.jpg`);
     const remove = async (jpeg: Uint8Array<ArrayBuffer>) => {

@@ -14,6 +14,9 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { resizeMask } from "../core/mask";
+import { MODELS } from "../core/models";
+import { toModelInput } from "../core/preprocess";
 
 // ---- WebAssembly.Memory capture -----------------------------------------------------------
 // ORT's Emscripten module (threaded build) creates its heap in JS with
@@ -68,8 +71,6 @@ const IMAGES = join(root, "test/fixtures/images");
 const MASKS = join(root, "test/fixtures/masks");
 const CACHE = join(tmpdir(), "u2netp-stock-outputs");
 const S = 320;
-const MEAN = [0.485, 0.456, 0.406];
-const STD = [0.229, 0.224, 0.225];
 
 // ---- image helpers ------------------------------------------------------------------------
 interface Rgba {
@@ -78,47 +79,8 @@ interface Rgba {
   px: Uint8Array;
 }
 
-/**
- * skimage `resize(order=1, anti_aliasing=False)` to 320x320: sample at
- * ((x+0.5)*in/320 - 0.5) with edge clamping, bilinear; then divide by the max of the
- * resized image (all channels; 1 if 0) and normalise with ImageNet mean/std. NCHW float32.
- */
-function preprocess(img: Rgba): Float32Array {
-  const { w, h, px } = img;
-  const tmp = new Float64Array(3 * S * S);
-  const sx = w / S;
-  const sy = h / S;
-  let max = 0;
-  for (let y = 0; y < S; y++) {
-    let fy = (y + 0.5) * sy - 0.5;
-    fy = Math.min(Math.max(fy, 0), h - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, h - 1);
-    const dy = fy - y0;
-    for (let x = 0; x < S; x++) {
-      let fx = (x + 0.5) * sx - 0.5;
-      fx = Math.min(Math.max(fx, 0), w - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, w - 1);
-      const dx = fx - x0;
-      for (let c = 0; c < 3; c++) {
-        const a = px[(y0 * w + x0) * 4 + c];
-        const b = px[(y0 * w + x1) * 4 + c];
-        const d = px[(y1 * w + x0) * 4 + c];
-        const e = px[(y1 * w + x1) * 4 + c];
-        const v = (a * (1 - dx) + b * dx) * (1 - dy) + (d * (1 - dx) + e * dx) * dy;
-        tmp[c * S * S + y * S + x] = v;
-        if (v > max) max = v;
-      }
-    }
-  }
-  if (max === 0) max = 1;
-  const out = new Float32Array(3 * S * S);
-  for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < S * S; i++) out[c * S * S + i] = (tmp[c * S * S + i] / max - MEAN[c]) / STD[c];
-  }
-  return out;
-}
+/** The product's own pre-processing (core/preprocess.ts): out-of-image taps weigh 0, as the authors'. */
+const preprocess = (img: Rgba): Float32Array => toModelInput({ width: img.w, height: img.h, pixels: img.px }, MODELS.u2netp);
 
 /** Min-max normalisation of the model output. */
 function normalise(y: Float32Array): Float32Array {
@@ -134,59 +96,11 @@ function normalise(y: Float32Array): Float32Array {
   return out;
 }
 
-/**
- * Mask back to the image size as the authors' pipeline does: x255 truncated to 8 bits, then
- * Pillow's BILINEAR resize (separable triangle filter, support scaled when downsizing,
- * 22-bit fixed-point coefficients, horizontal pass first, 8-bit clamp between passes).
- */
+/** Mask back to the image size with the product's own code (core/mask.ts: Pillow's BILINEAR). */
 function maskToSize(norm: Float32Array, w: number, h: number): Uint8Array {
   const m8 = new Uint8Array(S * S);
   for (let i = 0; i < S * S; i++) m8[i] = Math.trunc(norm[i] * 255);
-  const horiz = resample1d(m8, S, S, w, true);
-  return resample1d(horiz, w, S, h, false);
-}
-
-function resample1d(src: Uint8Array, sw: number, sh: number, outSize: number, horizontal: boolean): Uint8Array {
-  const inSize = horizontal ? sw : sh;
-  if (outSize === inSize) return src;
-  const PREC = 22;
-  const scale = inSize / outSize;
-  const fscale = Math.max(scale, 1);
-  const support = 1 * fscale;
-  const ow = horizontal ? outSize : sw;
-  const oh = horizontal ? sh : outSize;
-  const out = new Uint8Array(ow * oh);
-  for (let o = 0; o < outSize; o++) {
-    const center = (o + 0.5) * scale;
-    const xmin = Math.max(Math.trunc(center - support + 0.5), 0);
-    const xmax = Math.min(Math.trunc(center + support + 0.5), inSize);
-    const ks: number[] = [];
-    let total = 0;
-    for (let x = xmin; x < xmax; x++) {
-      const t = Math.abs((x - center + 0.5) / fscale);
-      const k = t < 1 ? 1 - t : 0;
-      ks.push(k);
-      total += k;
-    }
-    const ik = ks.map((k) => {
-      const v = total ? k / total : 0;
-      return v < 0 ? Math.trunc(-0.5 + v * (1 << PREC)) : Math.trunc(0.5 + v * (1 << PREC));
-    });
-    const lines = horizontal ? sh : sw;
-    for (let l = 0; l < lines; l++) {
-      let ss = 1 << (PREC - 1);
-      for (let j = 0; j < ik.length; j++) {
-        const x = xmin + j;
-        const v = horizontal ? src[l * sw + x] : src[x * sw + l];
-        ss += v * ik[j];
-      }
-      let r = Math.floor(ss / (1 << PREC));
-      r = r < 0 ? 0 : r > 255 ? 255 : r;
-      if (horizontal) out[l * ow + o] = r;
-      else out[o * ow + l] = r;
-    }
-  }
-  return out;
+  return resizeMask(m8, S, S, w, h);
 }
 
 // ---- ORT ------------------------------------------------------------------------------------

@@ -128,7 +128,7 @@ export async function benchStreaming(runs: number, edgeModel: string, log: (line
   const photos = new Map<string, Uint8Array<ArrayBuffer>>();
   for (const [w, h] of [PROBE, ...STREAM_SIZES]) photos.set(`${w}x${h}`, await largePhoto(w, h));
   const probePhoto = photos.get(PROBE.join("x"))!;
-  const dev = await startDev(BOTH, "/", { EDGE_MODEL: edgeModel });
+  const dev = await startDev(BOTH, "/", { EDGE_MODEL: edgeModel }, true);
   try {
     const probe = async () => (await post(`${dev.url}/mask`, probePhoto)).total;
     await probe(); // isolate, session, first run

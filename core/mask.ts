@@ -107,9 +107,23 @@ export class MaskRows {
       }
       const base = y * k.taps;
       const first = k.start[y];
+      const n = k.count[y];
+      // Enlarging (the usual case) spans two or three rows: unrolled, it is several times faster.
+      if (n === 2 || n === 3) {
+        const r0 = (first) * width;
+        const r1 = (first + 1) * width;
+        const r2 = n === 3 ? (first + 2) * width : r1;
+        const w0 = k.weights[base];
+        const w1 = k.weights[base + 1];
+        const w2 = n === 3 ? k.weights[base + 2] : 0;
+        for (let x = 0; x < width; x++) {
+          into[out + x] = clamp8((ROUND + rows[r0 + x] * w0 + rows[r1 + x] * w1 + rows[r2 + x] * w2) >> PRECISION_BITS);
+        }
+        continue;
+      }
       for (let x = 0; x < width; x++) {
         let acc = ROUND;
-        for (let t = 0; t < k.count[y]; t++) acc += rows[(first + t) * width + x] * k.weights[base + t];
+        for (let t = 0; t < n; t++) acc += rows[(first + t) * width + x] * k.weights[base + t];
         into[out + x] = clamp8(acc >> PRECISION_BITS);
       }
     }

@@ -4,6 +4,10 @@
  * wasi-libc has no setjmp, so a fatal libjpeg error cannot unwind: error_exit writes the
  * message to a static buffer (codec_last_error) and traps. The host then drops the instance,
  * so nothing here needs cleaning up after an error.
+ *
+ * The file to decode stays in the host's memory: a decoder reads it through its input stream
+ * (env.read_input, env.skip_input; core/codecs/wasm-host.ts), INPUT_CHUNK bytes at a time, so
+ * the instance's memory never holds, nor grows by, the whole file.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -32,8 +36,16 @@ static void fail(j_common_ptr cinfo) {
 
 static void emit_message(j_common_ptr cinfo, int level) {
   if (level >= 0) return; /* trace messages */
-  /* A truncated file would otherwise decode with grey rows made up for the missing data. */
-  if (cinfo->err->msg_code == JWRN_JPEG_EOF) fail(cinfo);
+  /* A truncated or corrupt scan would otherwise decode with grey or garbage rows made up for
+   * the missing data, and a mask of them. Stray bytes between markers (common and harmless)
+   * and other warnings are only counted. */
+  switch (cinfo->err->msg_code) {
+    case JWRN_JPEG_EOF:
+    case JWRN_HIT_MARKER:
+    case JWRN_HUFF_BAD_CODE:
+    case JWRN_MUST_RESYNC:
+      fail(cinfo);
+  }
   cinfo->err->num_warnings++;
 }
 
@@ -47,28 +59,90 @@ static void init_errors(struct jpeg_error_mgr *err) {
   last_error[0] = 0;
 }
 
-/* ---- decoding ---- */
+/* ---- input: the host's file, a chunk at a time ---- */
+
+/* Copies up to `max` more bytes of input stream `input` to `to`; returns how many, 0 at its end. */
+__attribute__((import_module("env"), import_name("read_input")))
+uint32_t read_input(uint32_t input, uint8_t *to, uint32_t max);
+/* Moves input stream `input` on by up to `bytes` without copying them; returns how many. */
+__attribute__((import_module("env"), import_name("skip_input")))
+uint32_t skip_input(uint32_t input, uint32_t bytes);
+
+#define INPUT_CHUNK 65536
 
 typedef struct {
-  struct jpeg_decompress_struct cinfo;
+  struct jpeg_decompress_struct cinfo; /* first: a j_decompress_ptr is a decoder * */
   struct jpeg_error_mgr err;
+  struct jpeg_source_mgr src;
+  uint32_t input;      /* the host's stream id */
+  JOCTET *buffer;      /* INPUT_CHUNK bytes, outside libjpeg's pools (and max_memory) */
+  int start_of_file;   /* nothing read yet */
   int cmyk;     /* output is CMYK, converted to RGBA row by row */
   int inverted; /* Adobe CMYK stores 255 - ink */
 } decoder;
 
+static void source_init(j_decompress_ptr cinfo) {}
+static void source_term(j_decompress_ptr cinfo) {}
+
+/* The next chunk. At the end of the file, as jdatasrc.c does: an empty file is an error, a
+ * file cut short a warning (made fatal by emit_message) and a fake EOI marker. */
+static boolean source_fill(j_decompress_ptr cinfo) {
+  decoder *d = (decoder *)cinfo;
+  size_t got = read_input(d->input, d->buffer, INPUT_CHUNK);
+  if (!got) {
+    if (d->start_of_file) ERREXIT(cinfo, JERR_INPUT_EMPTY);
+    WARNMS(cinfo, JWRN_JPEG_EOF);
+    d->buffer[0] = (JOCTET)0xFF;
+    d->buffer[1] = (JOCTET)JPEG_EOI;
+    got = 2;
+  }
+  d->start_of_file = 0;
+  d->src.next_input_byte = d->buffer;
+  d->src.bytes_in_buffer = got;
+  return TRUE;
+}
+
+/* Skips a marker segment libjpeg does not keep (APPn, COM): past the chunk, the host skips. */
+static void source_skip(j_decompress_ptr cinfo, long bytes) {
+  decoder *d = (decoder *)cinfo;
+  if (bytes <= 0) return;
+  if ((size_t)bytes <= d->src.bytes_in_buffer) {
+    d->src.next_input_byte += bytes;
+    d->src.bytes_in_buffer -= (size_t)bytes;
+    return;
+  }
+  uint32_t beyond = (uint32_t)((size_t)bytes - d->src.bytes_in_buffer);
+  d->src.bytes_in_buffer = 0;
+  if (skip_input(d->input, beyond) < beyond) source_fill(cinfo); /* ends inside the segment */
+}
+
+/* ---- decoding ---- */
+
 /*
- * Reads the header of `size` bytes at `data` (which must outlive the decoder) and sets up a
- * decode to RGBA at 1/`scale`. `max_memory` (0 = none) caps libjpeg's allocations, which only
- * matters for the whole-image coefficient arrays of progressive files.
+ * Reads the header from input stream `input` (bytes the host hands over as asked) and sets up
+ * a decode to RGBA at 1/`scale`. `max_memory` (0 = none) caps libjpeg's allocations, which
+ * only matters for the whole-image coefficient arrays of progressive files.
  */
-EXPORT(decoder_open) decoder *decoder_open(const uint8_t *data, uint32_t size, int scale, uint32_t max_memory) {
+EXPORT(decoder_open) decoder *decoder_open(uint32_t input, int scale, uint32_t max_memory) {
   decoder *d = calloc(1, sizeof *d);
   if (!d) return NULL;
+  d->buffer = malloc(INPUT_CHUNK);
+  if (!d->buffer) {
+    free(d);
+    return NULL;
+  }
   d->cinfo.err = &d->err;
   init_errors(&d->err);
   jpeg_create_decompress(&d->cinfo);
   d->cinfo.mem->max_memory_to_use = (long)(max_memory > 0x7fffffff ? 0x7fffffff : max_memory);
-  jpeg_mem_src(&d->cinfo, data, size);
+  d->input = input;
+  d->start_of_file = 1;
+  d->src.init_source = source_init;
+  d->src.fill_input_buffer = source_fill;
+  d->src.skip_input_data = source_skip;
+  d->src.resync_to_restart = jpeg_resync_to_restart;
+  d->src.term_source = source_term;
+  d->cinfo.src = &d->src;
   jpeg_read_header(&d->cinfo, TRUE);
   d->cinfo.scale_num = 1;
   d->cinfo.scale_denom = scale == 2 || scale == 4 || scale == 8 ? scale : 1;
@@ -151,6 +225,7 @@ EXPORT(decoder_skip) uint32_t decoder_skip(decoder *d, uint32_t rows) {
 EXPORT(decoder_close) void decoder_close(decoder *d) {
   if (!d) return;
   jpeg_destroy_decompress(&d->cinfo);
+  free(d->buffer);
   free(d);
 }
 

@@ -1,10 +1,12 @@
 /*
  * Streaming PNG decoding on libspng for core/codecs/png.ts (WASI reactor).
  *
- * A handle owns one copy of the file (spng reads it in place) and one spng context.
- * Non-interlaced images decode progressively, a row per spng_decode_row, straight into the
- * caller's buffer: memory is O(width). Adam7 images only become rows once every pass is in,
- * so they are decoded whole into a buffer here (the caller caps its size) and handed out.
+ * A handle owns one spng context, which reads the file from the host's memory (env.read_input,
+ * core/codecs/wasm-host.ts) through a read-ahead buffer of INPUT_CHUNK bytes: the file is never
+ * copied in whole. Non-interlaced images decode progressively, a row per spng_decode_row,
+ * straight into the caller's buffer: memory is O(width). Adam7 images only become rows once
+ * every pass is in, so they are decoded whole into a buffer here (the caller caps its size)
+ * and handed out.
  *
  * spng reports failures as return codes, so nothing here traps: a failed call returns -1
  * and leaves the code in the handle (png_error), and png_message turns it into text.
@@ -25,13 +27,24 @@ enum {
   PNG_NO_MEMORY
 };
 
+/* Copies up to `max` more bytes of input stream `input` to `to`; returns how many, 0 at its end. */
+__attribute__((import_module("env"), import_name("read_input")))
+uint32_t read_input(uint32_t input, uint8_t *to, uint32_t max);
+
+/* Bytes read from the host at a time (spng itself asks for at most 8 KiB a read). */
+#define INPUT_CHUNK (64u << 10)
+/* Signature (8), IHDR's length and type (8), data (13) and CRC (4). */
+#define HEAD_BYTES 33
+
 /* Refuse ancillary chunks (iCCP, text, EXIF…) over 4 MiB, and 8 MiB of them in all. */
 #define CHUNK_LIMIT (4u << 20)
 #define CHUNK_CACHE_LIMIT (8u << 20)
 
 typedef struct {
   spng_ctx *ctx;
-  uint8_t *file;
+  uint32_t input;   /* the host's stream id */
+  uint8_t *buffer;  /* INPUT_CHUNK bytes read ahead: spng's next bytes are buffer[at..end) */
+  uint32_t at, end;
   struct spng_ihdr ihdr;
   uint8_t *image;   /* interlaced: the whole RGBA8 image */
   uint8_t *scratch; /* progressive: one row, for skipping */
@@ -48,30 +61,56 @@ static int fail(png_decoder *d, int code) {
   return -1;
 }
 
-/* Takes ownership of `file` (malloc'd by the caller), freed by png_close. Returns 0 when out of memory. */
-EXPORT(png_open) png_decoder *png_open(uint8_t *file, size_t size, uint32_t max_side) {
-  png_decoder *d = calloc(1, sizeof(*d));
-  if (!d) {
-    free(file);
-    return 0;
+/* spng's read callback: exactly `n` bytes, or SPNG_IO_EOF where the file ends first. */
+static int read_fn(spng_ctx *ctx, void *user, void *data, size_t n) {
+  png_decoder *d = user;
+  uint8_t *out = data;
+  while (n) {
+    if (d->at == d->end) {
+      d->at = 0;
+      d->end = read_input(d->input, d->buffer, INPUT_CHUNK);
+      if (!d->end) return SPNG_IO_EOF;
+    }
+    size_t take = d->end - d->at < n ? d->end - d->at : n;
+    memcpy(out, d->buffer + d->at, take);
+    d->at += take;
+    out += take;
+    n -= take;
   }
-  d->file = file;
-  d->ctx = spng_ctx_new(0);
+  return 0;
+}
+
+/* Opens input stream `input` (the host's file), freed by png_close. Returns 0 when out of memory. */
+EXPORT(png_open) png_decoder *png_open(uint32_t input, uint32_t max_side) {
+  png_decoder *d = calloc(1, sizeof(*d));
+  if (!d) return 0;
+  d->input = input;
+  d->buffer = malloc(INPUT_CHUNK);
+  d->ctx = d->buffer ? spng_ctx_new(0) : 0;
   if (!d->ctx) {
     d->error = PNG_NO_MEMORY;
     return d;
   }
+  /* The start of the file, kept aside: spng checks IHDR's CRC only when it reads the next
+   * chunk, so check it here before trusting the header. */
+  uint8_t head[HEAD_BYTES];
+  while (d->end < HEAD_BYTES) {
+    uint32_t got = read_input(input, d->buffer + d->end, INPUT_CHUNK - d->end);
+    if (!got) break;
+    d->end += got;
+  }
+  memcpy(head, d->buffer, d->end < HEAD_BYTES ? d->end : HEAD_BYTES);
+  const uint32_t head_bytes = d->end;
   int ret = spng_set_image_limits(d->ctx, max_side, max_side);
   if (!ret) ret = spng_set_chunk_limits(d->ctx, CHUNK_LIMIT, CHUNK_CACHE_LIMIT);
-  if (!ret) ret = spng_set_png_buffer(d->ctx, file, size);
+  if (!ret) ret = spng_set_png_stream(d->ctx, read_fn, d);
   /* Reads the signature and IHDR, checking them against the limits above. */
   if (!ret) ret = spng_get_ihdr(d->ctx, &d->ihdr);
-  /* spng checks IHDR's CRC only when it reads the next chunk: check it before trusting the header. */
-  if (!ret && size < 33) ret = SPNG_IO_EOF;
+  if (!ret && head_bytes < HEAD_BYTES) ret = SPNG_IO_EOF;
   if (!ret) {
-    const uint8_t *crc = file + 29;
+    const uint8_t *crc = head + 29;
     uint32_t stored = (uint32_t)crc[0] << 24 | crc[1] << 16 | crc[2] << 8 | crc[3];
-    if (crc32(0, file + 12, 17) != stored) ret = SPNG_ECHUNK_CRC;
+    if (crc32(0, head + 12, 17) != stored) ret = SPNG_ECHUNK_CRC;
   }
   d->error = ret;
   return d;
@@ -111,9 +150,11 @@ EXPORT(png_start) int png_start(png_decoder *d, double max_buffered) {
     if (!d->image) return fail(d, PNG_NO_MEMORY);
     ret = spng_decode_image(d->ctx, d->image, (size_t)bytes, SPNG_FMT_RGBA8, flags);
     if (!ret) ret = spng_decode_chunks(d->ctx);
-    /* The whole image is in; the context (zlib state, scanlines) is no longer needed. */
+    /* The whole image is in; the context (zlib state, scanlines) and input are no longer needed. */
     spng_ctx_free(d->ctx);
     d->ctx = 0;
+    free(d->buffer);
+    d->buffer = 0;
   } else {
     ret = spng_decode_image(d->ctx, 0, 0, SPNG_FMT_RGBA8, flags | SPNG_DECODE_PROGRESSIVE);
   }
@@ -162,6 +203,6 @@ EXPORT(png_close) void png_close(png_decoder *d) {
   spng_ctx_free(d->ctx);
   free(d->image);
   free(d->scratch);
-  free(d->file);
+  free(d->buffer);
   free(d);
 }

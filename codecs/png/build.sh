@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds core/codecs/png.wasm: Debian's libspng 0.7.3-3 on Debian's zlib 1:1.2.13.dfsg-1, with
-# binding.c, as a WASI reactor (no WASI imports in practice: it only touches memory).
+# binding.c, as a WASI reactor (no WASI imports in practice; it imports env.read_input, the file).
 #
 # Needs Debian bookworm packages: clang lld wasi-libc libclang-rt-14-dev-wasm32 dpkg-dev
 # and deb-src in the apt sources (or SOURCES_DIR=dir holding the six files of SHA256SUMS).

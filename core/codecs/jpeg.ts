@@ -1,17 +1,18 @@
 /**
  * JPEG decode and encode, a band of rows at a time, with libjpeg-turbo compiled to WASI
  * (codecs/jpeg: binding.c, build.sh). Runtime-neutral: give it the compiled jpeg.wasm module.
- * Rows pass through one small staging buffer in WASM memory (CHUNK_BYTES), so the instance
- * needs little beyond libjpeg's own: a few MCU rows for a baseline file, the whole-image
- * coefficient arrays (JpegHeader.coefficientBytes) for a progressive one, plus the file.
+ * Rows pass through one small staging buffer in WASM memory (CHUNK_BYTES), and the file stays
+ * in JS memory, read 64 KiB at a time (an input stream of wasm-host.ts), so the instance needs
+ * little beyond libjpeg's own: a few MCU rows for a baseline file, the whole-image coefficient
+ * arrays (JpegHeader.coefficientBytes) for a progressive one.
  */
 import type { RowReader, RowWriter } from "./rows";
-import { type BaseExports, CodecError, WasmCodec, copyIn } from "./wasm-host";
+import { type BaseExports, CodecError, WasmCodec } from "./wasm-host";
 
 type DecoderGetter = `decoder_${"width" | "height" | "output_width" | "output_height" | "progressive" | "components" | "color_space" | "coefficient_bytes" | "warnings"}`;
 
 interface JpegExports extends BaseExports, Record<DecoderGetter, (d: number) => number> {
-  decoder_open(data: number, size: number, scale: number, maxMemory: number): number;
+  decoder_open(input: number, scale: number, maxMemory: number): number;
   decoder_start(d: number): void;
   decoder_read(d: number, out: number, rows: number): number;
   decoder_skip(d: number, rows: number): number;
@@ -71,25 +72,31 @@ export class JpegCodec {
 
   /** Reads the header only; throws CodecError on data that is not a readable JPEG header. */
   readHeader(bytes: Uint8Array): JpegHeader {
-    return this.host.call((x) => {
-      const file = copyIn(x, bytes);
-      const d = x.decoder_open(file, bytes.length, 1, 0);
-      if (!d) throw new CodecError("jpeg: out of memory");
-      const header: JpegHeader = {
-        width: x.decoder_width(d),
-        height: x.decoder_height(d),
-        progressive: x.decoder_progressive(d) !== 0,
-        components: x.decoder_components(d),
-        colorSpace: COLOR_SPACES[x.decoder_color_space(d)] ?? "unknown",
-        coefficientBytes: x.decoder_coefficient_bytes(d) >>> 0,
-      };
-      x.decoder_close(d);
-      x.free(file);
-      return header;
-    });
+    const input = this.host.openInput(bytes);
+    try {
+      return this.host.call((x) => {
+        const d = x.decoder_open(input, 1, 0);
+        if (!d) throw new CodecError("jpeg: out of memory");
+        const header: JpegHeader = {
+          width: x.decoder_width(d),
+          height: x.decoder_height(d),
+          progressive: x.decoder_progressive(d) !== 0,
+          components: x.decoder_components(d),
+          colorSpace: COLOR_SPACES[x.decoder_color_space(d)] ?? "unknown",
+          coefficientBytes: x.decoder_coefficient_bytes(d) >>> 0,
+        };
+        x.decoder_close(d);
+        return header;
+      });
+    } finally {
+      this.host.closeInput(input);
+    }
   }
 
-  /** Opens a decoding pass to RGBA rows; the file is copied into WASM memory until the pass ends. */
+  /**
+   * Opens a decoding pass to RGBA rows. The pass reads `bytes` as it goes (a chunk at a time,
+   * never copying the whole file into WASM memory): they must not change until the pass ends.
+   */
   decode(bytes: Uint8Array, options: JpegDecodeOptions = {}): JpegReader {
     const scale = options.scale ?? 1;
     if (![1, 2, 4, 8].includes(scale)) throw new RangeError(`jpeg: scale ${scale} is not 1, 2, 4 or 8`);
@@ -154,7 +161,7 @@ abstract class Pass {
 class Decoder extends Pass implements JpegReader {
   readonly width: number;
   readonly height: number;
-  private file = 0;
+  private readonly input: number;
   private row = 0;
   private warningCount = 0;
   private readonly stride: number;
@@ -162,21 +169,26 @@ class Decoder extends Pass implements JpegReader {
 
   constructor(host: WasmCodec<JpegExports>, bytes: Uint8Array, scale: number, maxMemory: number) {
     super(host);
-    [this.width, this.height, this.chunkRows] = host.call((x) => {
-      this.file = copyIn(x, bytes);
-      this.handle = x.decoder_open(this.file, bytes.length, scale, maxMemory);
-      if (this.handle) x.decoder_start(this.handle); // a progressive file is decoded here, every scan
-      const width = this.handle && x.decoder_output_width(this.handle);
-      const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (width * 4)));
-      this.staging = this.handle && x.malloc(chunkRows * width * 4);
-      if (!this.staging) {
-        if (this.handle) this.destroy(x);
-        else x.free(this.file);
-        this.handle = 0;
-        throw new CodecError("jpeg: out of memory");
-      }
-      return [width, x.decoder_output_height(this.handle), chunkRows];
-    });
+    this.input = host.openInput(bytes);
+    try {
+      [this.width, this.height, this.chunkRows] = host.call((x) => {
+        this.handle = x.decoder_open(this.input, scale, maxMemory);
+        if (this.handle) x.decoder_start(this.handle); // a progressive file is decoded here, every scan
+        const width = this.handle && x.decoder_output_width(this.handle);
+        const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (width * 4)));
+        this.staging = this.handle && x.malloc(chunkRows * width * 4);
+        if (!this.staging) {
+          if (this.handle) this.destroy(x);
+          this.handle = 0;
+          throw new CodecError("jpeg: out of memory");
+        }
+        return [width, x.decoder_output_height(this.handle), chunkRows];
+      });
+    } catch (error) {
+      this.handle = 0;
+      host.closeInput(this.input);
+      throw error;
+    }
     this.stride = this.width * 4;
   }
 
@@ -218,8 +230,12 @@ class Decoder extends Pass implements JpegReader {
   protected destroy(x: JpegExports): void {
     this.warningCount = x.decoder_warnings(this.handle);
     x.decoder_close(this.handle);
-    x.free(this.file);
     x.free(this.staging);
+  }
+
+  override close(): void {
+    super.close();
+    this.host.closeInput(this.input);
   }
 }
 

@@ -1,14 +1,15 @@
 /**
  * PNG decoding on libspng (codecs/png, built by codecs/png/build.sh) as RGBA8 rows.
- * Non-interlaced files stream a band of rows at a time, so only the file and O(width) bytes
- * live in WASM memory; Adam7-interlaced files cannot be streamed and are decoded whole inside
+ * The file stays in JS memory, read 64 KiB at a time (an input stream of wasm-host.ts), and
+ * non-interlaced files stream a band of rows at a time, so only O(width) bytes live in WASM
+ * memory; Adam7-interlaced files cannot be streamed and are decoded whole inside
  * WASM first (width*height*4 bytes, `bufferedBytes`), refused over `maxBuffered`.
  */
 import type { RowReader } from "./rows";
-import { CodecError, WasmCodec, copyIn, type BaseExports } from "./wasm-host";
+import { CodecError, WasmCodec, type BaseExports } from "./wasm-host";
 
 interface PngExports extends BaseExports {
-  png_open(file: number, size: number, maxSide: number): number;
+  png_open(input: number, maxSide: number): number;
   png_error(decoder: number): number;
   png_width(decoder: number): number;
   png_height(decoder: number): number;
@@ -55,32 +56,57 @@ export class PngCodec {
   }
 
   readHeader(bytes: Uint8Array): PngHeader {
-    return this.codec.call((wasm) => this.headerOf(wasm, bytes));
+    const input = this.codec.openInput(bytes.subarray(0, HEADER_BYTES));
+    try {
+      return this.codec.call((wasm) => {
+        const decoder = this.open(wasm, input);
+        try {
+          return header(wasm, decoder);
+        } finally {
+          wasm.png_close(decoder);
+        }
+      });
+    } finally {
+      this.codec.closeInput(input);
+    }
   }
 
-  /** One pass over the image as RGBA8 rows (16-bit samples keep their high byte, tRNS becomes alpha). */
+  /**
+   * One pass over the image as RGBA8 rows (16-bit samples keep their high byte, tRNS becomes
+   * alpha). The pass reads `bytes` as it goes (a chunk at a time, never copying the whole file
+   * into WASM memory): they must not change until the pass ends.
+   */
   decode(bytes: Uint8Array, options: { maxBuffered?: number } = {}): RowReader {
     const maxBuffered = options.maxBuffered ?? MAX_BUFFERED;
     const codec = this.codec;
     let decoder = 0;
     let band = 0;
-    const [wasm, opened] = codec.call((wasm) => {
-      // Refuse from the header before the file is copied in, let alone the image allocated.
-      const head = this.headerOf(wasm, bytes);
-      if (head.bufferedBytes > maxBuffered) {
-        throw new CodecError(
-          `png: interlaced ${head.width}×${head.height} image needs ${head.bufferedBytes} bytes, over the ${maxBuffered} allowed`,
-        );
-      }
-      decoder = this.open(wasm, bytes);
-      try {
-        check(wasm, decoder, wasm.png_start(decoder, maxBuffered));
-      } catch (error) {
-        wasm.png_close(decoder);
-        throw error;
-      }
-      return [wasm, head] as const;
-    });
+    let input = codec.openInput(bytes);
+    let wasm: PngExports;
+    let opened: PngHeader;
+    try {
+      [wasm, opened] = codec.call((wasm) => {
+        decoder = this.open(wasm, input);
+        try {
+          // Refuse from the header, before the image is allocated.
+          const head = header(wasm, decoder);
+          if (head.bufferedBytes > maxBuffered) {
+            throw new CodecError(
+              `png: interlaced ${head.width}×${head.height} image needs ${head.bufferedBytes} bytes, over the ${maxBuffered} allowed`,
+            );
+          }
+          check(wasm, decoder, wasm.png_start(decoder, maxBuffered));
+          return [wasm, head] as const;
+        } catch (error) {
+          wasm.png_close(decoder);
+          decoder = 0;
+          throw error;
+        }
+      });
+    } catch (error) {
+      codec.closeInput(input);
+      throw error;
+    }
     const { width, height } = opened;
     const stride = width * 4;
     const bandRows = Math.max(1, Math.floor(BAND_BYTES / stride));
@@ -94,8 +120,10 @@ export class PngCodec {
         if (decoder) wasm.png_close(decoder);
       }
       band = decoder = 0;
+      codec.closeInput(input);
+      input = 0;
     };
-    // An error ends the pass: the file copy is freed at once, and later calls throw it again.
+    // An error ends the pass: its memory is freed at once, and later calls throw it again.
     const step = (rows: number, work: (rows: number) => number): number => {
       if (failure) throw failure;
       rows = Math.min(rows, height - done);
@@ -145,19 +173,9 @@ export class PngCodec {
     return this.codec.peakBytes();
   }
 
-  private headerOf(wasm: PngExports, bytes: Uint8Array): PngHeader {
-    const decoder = this.open(wasm, bytes.subarray(0, HEADER_BYTES));
-    try {
-      return header(wasm, decoder);
-    } finally {
-      wasm.png_close(decoder);
-    }
-  }
-
-  /** Copies `bytes` in and opens a decoder that owns the copy; throws if the header is bad. */
-  private open(wasm: PngExports, bytes: Uint8Array): number {
-    const file = copyIn(wasm, bytes);
-    const decoder = wasm.png_open(file, bytes.length, this.maxSide);
+  /** Opens a decoder on input stream `input` and reads the header; throws if it is bad. */
+  private open(wasm: PngExports, input: number): number {
+    const decoder = wasm.png_open(input, this.maxSide);
     if (!decoder) throw new CodecError("png: out of memory opening the file");
     try {
       check(wasm, decoder, 0);

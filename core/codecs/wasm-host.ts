@@ -8,6 +8,12 @@
  * buffer. A trap leaves the instance's heap in an unknown state: this host reads the message,
  * drops the instance and instantiates the module afresh on the next call. Memory of a dropped
  * instance is garbage; `peakBytes` keeps the largest memory any instance reached.
+ *
+ * Files to decode stay in JS memory: a pass registers its bytes as an input stream (`openInput`)
+ * and hands the id to the binding, which pulls them a chunk at a time through two imports,
+ * `env.read_input(id, to, max) -> copied` and `env.skip_input(id, bytes) -> skipped`. So the
+ * instance's memory, which never shrinks, grows by a chunk buffer, not by the file. Each stream
+ * has its own position, so several passes may read at once; dropping the instance forgets them.
  */
 
 /** A failure reported by the C library (corrupt data, unsupported file, over a memory cap). */
@@ -23,6 +29,12 @@ export interface BaseExports {
   /** NUL-terminated message of the last fatal error (0 if none). */
   codec_last_error(): number;
   _initialize?: () => void;
+}
+
+/** A file a pass reads, and how far it has read. */
+interface Input {
+  bytes: Uint8Array;
+  at: number;
 }
 
 const ERRNO_BADF = 8;
@@ -53,6 +65,10 @@ function wasiStubs(memory: () => WebAssembly.Memory): Record<string, (...args: n
 export class WasmCodec<E extends BaseExports> {
   private current: E | undefined;
   private peak = 0;
+  /** Input streams of the live instance's passes, by id. */
+  private readonly inputs = new Map<number, Input>();
+  /** Ids are never reused (below 2^31, an i32 on the WASM side), so a stale one finds nothing. */
+  private lastInput = 0;
   /** Instances dropped after a trap since this host was made. */
   traps = 0;
 
@@ -67,6 +83,7 @@ export class WasmCodec<E extends BaseExports> {
       let exports: E | undefined;
       const instance = new WebAssembly.Instance(this.module, {
         wasi_snapshot_preview1: wasiStubs(() => (exports as E).memory),
+        env: this.inputImports(() => (exports as E).memory),
       });
       exports = instance.exports as unknown as E;
       exports._initialize?.();
@@ -93,6 +110,26 @@ export class WasmCodec<E extends BaseExports> {
     }
   }
 
+  /**
+   * Registers `bytes` as an input stream at its start; the binding reads it through the id.
+   * The bytes must not change until `closeInput` (they are read as the pass goes, not copied).
+   */
+  openInput(bytes: Uint8Array): number {
+    this.lastInput = (this.lastInput % 0x7fffffff) + 1;
+    this.inputs.set(this.lastInput, { bytes, at: 0 });
+    return this.lastInput;
+  }
+
+  /** Forgets an input stream (the reference to its bytes); safe to call twice, or after a drop. */
+  closeInput(id: number): void {
+    this.inputs.delete(id);
+  }
+
+  /** Input streams open now (for tests: every pass closes its own). */
+  openInputs(): number {
+    return this.inputs.size;
+  }
+
   /** True while `exports` is the instance a handle was opened on (a trap replaces it). */
   owns(exports: E): boolean {
     return this.current === exports;
@@ -113,6 +150,37 @@ export class WasmCodec<E extends BaseExports> {
   drop(): void {
     this.notePeak();
     this.current = undefined;
+    this.inputs.clear(); // the passes reading them went with the instance
+  }
+
+  /**
+   * The `env` imports. They never throw (an exception unwinding through C frames would leave
+   * the instance as unknown as a trap does, without the host noticing): an unknown id or a bad
+   * pointer reads as the end of the file, which the bindings report as a truncated file.
+   */
+  private inputImports(memory: () => WebAssembly.Memory): Record<string, (...args: number[]) => number> {
+    return {
+      read_input: (id, to, max) => {
+        const input = this.inputs.get(id);
+        if (!input) return 0;
+        const n = Math.min(max >>> 0, input.bytes.length - input.at);
+        if (n <= 0) return 0;
+        try {
+          new Uint8Array(memory().buffer, to >>> 0, n).set(input.bytes.subarray(input.at, input.at + n));
+        } catch {
+          return 0;
+        }
+        input.at += n;
+        return n;
+      },
+      skip_input: (id, bytes) => {
+        const input = this.inputs.get(id);
+        if (!input) return 0;
+        const n = Math.max(0, Math.min(bytes >>> 0, input.bytes.length - input.at));
+        input.at += n;
+        return n;
+      },
+    };
   }
 
   private notePeak(): void {
@@ -130,12 +198,4 @@ export class WasmCodec<E extends BaseExports> {
       return undefined;
     }
   }
-}
-
-/** Copies `bytes` into the instance's heap; the caller frees the pointer. */
-export function copyIn(exports: BaseExports, bytes: Uint8Array): number {
-  const at = exports.malloc(Math.max(1, bytes.length));
-  if (!at) throw new CodecError("out of memory copying the file in");
-  new Uint8Array(exports.memory.buffer, at, bytes.length).set(bytes);
-  return at;
 }

@@ -47,10 +47,16 @@ export interface Effect<Options = unknown> {
   render(job: Job, options: Options, context: EffectContext): EffectOutput | Promise<EffectOutput>;
 }
 
-/** Sets alpha to the mask, keeping any transparency the photo had (the alphas multiply). */
+/**
+ * Sets alpha to the mask, keeping any transparency the photo had (the alphas multiply). Fully
+ * transparent pixels get colour 0: it is never seen, and long runs of zeros make a cutout's
+ * PNG several times faster to compress and smaller.
+ */
 export function maskToAlpha(pixels: Uint8Array, mask: Uint8Array, count = mask.length): void {
   for (let i = 0, a = 3; i < count; i++, a += 4) {
     const source = pixels[a];
-    pixels[a] = source === 255 ? mask[i] : Math.round((mask[i] * source) / 255);
+    const alpha = source === 255 ? mask[i] : Math.round((mask[i] * source) / 255);
+    pixels[a] = alpha;
+    if (alpha === 0) pixels[a - 3] = pixels[a - 2] = pixels[a - 1] = 0;
   }
 }

@@ -33,6 +33,9 @@ function chunk(type: string, data: Uint8Array): Uint8Array[] {
 
 const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
+/** Filtered bytes per write to the compressor. */
+const BATCH_BYTES = 2 << 20;
+
 /** Colour types of the PNG spec for 1 and 4 channels. */
 const COLOR_TYPE: Record<1 | 4, number> = { 1: 0, 4: 6 };
 
@@ -79,23 +82,31 @@ export async function* pngChunks(bands: Iterable<Uint8Array>, width: number, hei
     return data.length ? join(data.flatMap((d) => chunk("IDAT", d))) : null;
   };
   // "Up" filter (each byte minus the one above it): cheap, and good on photos and masks.
+  // Filtered rows are handed to the compressor a few MB at a time: each write is a round trip.
   const previous = new Uint8Array(stride);
+  const batchRows = Math.max(1, Math.floor(BATCH_BYTES / (stride + 1)));
+  let filtered = new Uint8Array(batchRows * (stride + 1));
+  let held = 0;
   let y = 0;
   for (const band of bands) {
     const rows = band.length / stride;
-    const filtered = new Uint8Array(rows * (stride + 1));
     for (let r = 0; r < rows; r++, y++) {
-      const out = r * (stride + 1);
+      const out = held * (stride + 1);
       const at = r * stride;
       filtered[out] = y === 0 ? 0 : 2;
       if (y === 0) filtered.set(band.subarray(at, at + stride), out + 1);
       else for (let i = 0; i < stride; i++) filtered[out + 1 + i] = band[at + i] - previous[i];
       previous.set(band.subarray(at, at + stride));
+      if (++held === batchRows) {
+        await writer.write(filtered);
+        filtered = new Uint8Array(batchRows * (stride + 1));
+        held = 0;
+        const ready = flush();
+        if (ready) yield ready;
+      }
     }
-    await writer.write(filtered);
-    const ready = flush();
-    if (ready) yield ready;
   }
+  if (held) await writer.write(filtered.subarray(0, held * (stride + 1)));
   if (y !== height) throw new RangeError(`${y} rows for a ${height}-row PNG`);
   await writer.close();
   await drained;

@@ -13,10 +13,11 @@ import { PREVIEW_PIXELS } from "./preview";
 export const FRONT_BUDGET_BYTES = 110_000_000;
 
 /**
- * WebAssembly the front holds whatever it does: photon's instance (7.8 MB at start) and the
- * JPEG and PNG codecs' base memories, with room for their row buffers (measured, README).
+ * WebAssembly the front holds whatever it does: photon's instance (1.4 MB at start) and the
+ * JPEG and PNG codecs' base memories with their row buffers at 12000 px, which read the file
+ * from JS 64 KiB at a time (measured, README).
  */
-export const FIXED_WASM_BYTES = 14_000_000;
+export const FIXED_WASM_BYTES = 8_000_000;
 
 /** What an effect will need beyond streaming rows, known from its parameters. */
 export interface Needs {
@@ -40,8 +41,8 @@ export function planMemory(inspection: Inspection, fileBytes: number, needs: Nee
   const pixels = output.width * output.height;
   const parts: Record<string, number> = {
     fixedWasm: FIXED_WASM_BYTES,
-    // The file in JS, and its copy inside the decoder's memory during each pass.
-    file: 2 * fileBytes,
+    // The file, in JS (the decoders read it from there a chunk at a time).
+    file: fileBytes,
     decoder: inspection.decoderBytes,
     upright: inspection.uprightBytes,
     // The network's rows at full width, and a few bands of RGBA and mask rows.

@@ -47,10 +47,16 @@ function pngHasAlpha(bytes: Uint8Array, colorType: number): boolean {
   return false;
 }
 
-/** Reads what the limits need from the headers alone (throws ApiError / CodecError on bad files). */
-export function inspect(bytes: Uint8Array, codecs: Codecs): Inspection {
+/**
+ * Reads what the limits need from the headers alone (throws ApiError / CodecError on bad
+ * files). `checkSize` sees the upright size before any decoder reads a header, so a bomb is
+ * refused as too large, whatever else is wrong with it.
+ */
+export function inspect(bytes: Uint8Array, codecs: Codecs, checkSize: (size: { width: number; height: number }) => void = () => {}): Inspection {
   const info = sniffImage(bytes);
   const orientation = readOrientation(bytes);
+  const size = uprightSize(info.width, info.height, orientation);
+  checkSize(size);
   let opaque = true;
   let progressive = false;
   let interlaced = false;
@@ -68,7 +74,6 @@ export function inspect(bytes: Uint8Array, codecs: Codecs): Inspection {
     opaque = false; // known only after decoding; assume alpha
     decoderBytes = info.width * info.height * WEBP_BYTES_PER_PIXEL;
   }
-  const size = uprightSize(info.width, info.height, orientation);
   return {
     format: info.format,
     storedWidth: info.width,

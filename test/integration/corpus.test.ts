@@ -131,7 +131,7 @@ function formatCases(): Case[] {
 }
 
 function bodyCases(): Case[] {
-  const limit = 12 * 1024 * 1024;
+  const limit = 25 * 1024 * 1024; // MAX_UPLOAD_BYTES
   const big = () => new Uint8Array(limit + 1);
   const streamed = () =>
     new ReadableStream<Uint8Array>({

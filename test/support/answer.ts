@@ -72,3 +72,12 @@ export function iou(a: Uint8Array, b: Uint8Array): number {
   }
   return either ? both / either : 1;
 }
+
+/** A photo decoded whole by the product's own codecs (small photos only). */
+export async function decodeAsProduct(bytes: Uint8Array): Promise<{ width: number; height: number; rgba: Uint8Array }> {
+  const reader = bytes[0] === 0x89 ? png.decode(bytes) : jpeg.decode(bytes);
+  const rgba = new Uint8Array(reader.width * reader.height * 4);
+  reader.read(rgba, reader.height);
+  reader.close();
+  return { width: reader.width, height: reader.height, rgba };
+}

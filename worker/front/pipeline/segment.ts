@@ -84,8 +84,10 @@ function shrunk(width: number, height: number, maxSide?: number): { width: numbe
 /** Runs the shared pipeline on an image file, up to the mask. */
 export async function segment(bytes: Uint8Array, env: Env, limits: Limits, codecs: Codecs, ledger: Ledger, options: SegmentOptions): Promise<Segmented> {
   try {
-    const inspection = inspect(bytes, codecs);
-    const plan = planRoute(options.routing, inspection, limits, backendConfigFrom(env as unknown as Record<string, unknown>));
+    let plan: RoutePlan | undefined;
+    const gpu = backendConfigFrom(env as unknown as Record<string, unknown>);
+    const inspection = inspect(bytes, codecs, (size) => (plan = planRoute(options.routing, size, limits, gpu)));
+    if (!plan) throw new Error("inspect did not check the size");
     const size = shrunk(inspection.width, inspection.height, options.maxSide);
     const memory = planMemory(inspection, bytes.length, { ...options.needs, wholeMask: options.needs.wholeMask || holdsWholeMask(options.mask, options.needs.rowsAgain) }, size);
     const refusal = overBudget({ ...inspection, ...size }, memory);

@@ -18,8 +18,7 @@ import { loadSource } from "./source-cache";
 export async function loadImage(url: string, limits: Limits, sourceTtl: number, codecs: Codecs, ledger: Ledger, spare: number): Promise<ImageSource> {
   const bytes = await loadSource(url, limits, sourceTtl);
   try {
-    const inspection = inspect(bytes, codecs);
-    checkPixels(inspection, limits.maxPixels, limits.maxSide, "background");
+    const inspection = inspect(bytes, codecs, (size) => checkPixels(size, limits.maxPixels, limits.maxSide, "background"));
     const { parts } = planMemory(inspection, bytes.length, {});
     const held = parts.file + parts.decoder + parts.upright + parts.rows;
     if (held > spare) {
