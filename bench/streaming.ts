@@ -6,7 +6,8 @@
  *
  * workerd freezes its timers while JavaScript or WASM computes, so neither worker can time its
  * own inference; it is measured from outside in the same run instead: a 320×320 `POST /mask`
- * (the model's own input size, so the front worker barely works) between the timed requests.
+ * (the model's own input size, so the front worker barely works) before and after each timed
+ * request, so that the probes share the machine's load with the requests they are set against.
  * Its p50 (inference, the service-binding transfer and the fixed cost of a request) is what is
  * subtracted.
  *
@@ -71,7 +72,7 @@ export interface StreamRow {
   outputBytes: number;
   totals: number[];
   firstBytes: number[];
-  /** The inference probes taken among this row's runs. */
+  /** The inference probes taken around this row's runs (one more than the runs). */
   inference: number[];
   /** p50 total, p95 total (null under 3 runs), p50 first byte, p50 inference, (total − inference) / MP. */
   p50: number;
@@ -121,8 +122,8 @@ async function postOnce(url: string, body: Uint8Array<ArrayBuffer>): Promise<Tim
 
 /**
  * Both workers with `EDGE_MODEL` = the given model, in a fresh isolate: for each size and
- * variant one warm-up and `runs` timed requests (at most 3 above 12 MP), each followed by an
- * inference probe; then the front worker's memory from `/health`.
+ * variant one warm-up and `runs` timed requests (at most 3 above 12 MP) between inference
+ * probes; then the front worker's memory from `/health`.
  */
 export async function benchStreaming(runs: number, edgeModel: string, log: (line: string) => void = console.error): Promise<StreamResult> {
   const photos = new Map<string, Uint8Array<ArrayBuffer>>();
@@ -141,7 +142,7 @@ export async function benchStreaming(runs: number, edgeModel: string, log: (line
       for (const variant of STREAM_VARIANTS) {
         const url = `${dev.url}/remove${variant.query}`;
         const warm = await post(url, photo); // codec memories grow to this size once
-        const [totals, firstBytes, inference] = [[], [], []] as number[][];
+        const [totals, firstBytes, inference] = [[], [], [await probe()]] as number[][];
         for (let i = 0; i < n; i++) {
           const t = await post(url, photo);
           totals.push(t.total);
@@ -190,7 +191,7 @@ const ms = (v: number | null) => (v === null ? "–" : `${Math.round(v)} ms`);
 export function streamingTable(results: StreamResult[], runs: number): string[] {
   if (!results.length) return [];
   return [
-    `Streaming end to end: both workers (workerd), \`POST /remove\` of the fixture photo scaled to each size (JPEG q90, 4:2:0), ${runs} timed runs (at most 3 above 12 MP) after one warm-up; inference = p50 of a 320×320 \`POST /mask\` after each run (the model, the service-binding transfer and the fixed cost of a request); beyond inference = (total p50 − inference) / MP; goal ≤ ${GOAL_MS_PER_MP} ms/MP.`,
+    `Streaming end to end: both workers (workerd), \`POST /remove\` of the fixture photo scaled to each size (JPEG q90, 4:2:0), ${runs} timed runs (${Math.min(runs, 3)} above 12 MP) after one warm-up; first byte = the first chunk of the body read; inference = p50 of a 320×320 \`POST /mask\` before and after each run (the model, the service-binding transfer and the fixed cost of a request; workerd's frozen timers keep the workers from timing it themselves); beyond inference = (total p50 − inference p50) / MP; goal ≤ ${GOAL_MS_PER_MP} ms/MP.`,
     "",
     "| EDGE_MODEL | request | size | JPEG in / answer | total p50 / p95 | first byte p50 | inference p50 | beyond inference | goal ≤ 40 ms/MP |",
     "|---|---|---|---|---|---|---|---|---|",

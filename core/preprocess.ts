@@ -54,7 +54,7 @@ function sample(reader: RowReader, spec: ModelSpec): Float32Array {
   const { width, height } = reader;
   const size = spec.size;
   const plane = size * size;
-  const out = new Float32Array(3 * plane);
+  const out = new Float32Array(3 * plane); // 1.2 MB at 320²: in the plan's fixed part
   const xs = taps(width, size);
   const ys = taps(height, size);
   const rows = new TwoRows(reader);

@@ -206,3 +206,238 @@ EXPORT(png_close) void png_close(png_decoder *d) {
   free(d->buffer);
   free(d);
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * Encoding (EXPERIMENT: engine 0 = spng progressive, 1 = direct zlib + own filters/framing)
+ */
+enum { PNG_BAD_ROWS = PNG_NO_MEMORY + 1 };
+
+typedef struct {
+  spng_ctx *ctx;
+  z_stream z;
+  int zinit;
+  int engine;
+  int filter; /* direct: 0..4 */
+  uint32_t width, height, channels, stride, rows;
+  uint8_t *prev, *line, *zbuf, *trial;
+  uint8_t *out;
+  size_t out_len, out_cap;
+  int error;
+} png_encoder;
+
+#define ZBUF (64u << 10)
+
+static int reserve(png_encoder *e, size_t n) {
+  if (e->out_cap - e->out_len >= n) return 0;
+  size_t cap = e->out_cap ? e->out_cap : (64u << 10);
+  while (cap - e->out_len < n) cap *= 2;
+  uint8_t *out = realloc(e->out, cap);
+  if (!out) return -1;
+  e->out = out;
+  e->out_cap = cap;
+  return 0;
+}
+
+static int append(png_encoder *e, const void *data, size_t n) {
+  if (reserve(e, n)) return -1;
+  memcpy(e->out + e->out_len, data, n);
+  e->out_len += n;
+  return 0;
+}
+
+static int write_fn_enc(spng_ctx *ctx, void *user, void *data, size_t n) {
+  png_encoder *e = user;
+  if (append(e, data, n)) {
+    e->error = PNG_NO_MEMORY;
+    return SPNG_IO_ERROR;
+  }
+  return 0;
+}
+
+static void put32(uint8_t *p, uint32_t v) { p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v; }
+
+static int chunk_out(png_encoder *e, const char *type, const uint8_t *data, uint32_t n) {
+  if (reserve(e, (size_t)n + 12)) return -1;
+  uint8_t *p = e->out + e->out_len;
+  put32(p, n);
+  memcpy(p + 4, type, 4);
+  if (n) memcpy(p + 8, data, n);
+  put32(p + 8 + n, crc32(0, p + 4, n + 4));
+  e->out_len += (size_t)n + 12;
+  return 0;
+}
+
+static int emit_idat(png_encoder *e) {
+  uint32_t n = ZBUF - e->z.avail_out;
+  if (!n) return 0;
+  if (chunk_out(e, "IDAT", e->zbuf, n)) return -1;
+  e->z.next_out = e->zbuf;
+  e->z.avail_out = ZBUF;
+  return 0;
+}
+
+static void filter_row(uint8_t *restrict out, const uint8_t *restrict cur, const uint8_t *restrict prev,
+                       uint32_t n, uint32_t bpp, int filter) {
+  uint32_t i;
+  switch (filter) {
+    case 0: memcpy(out, cur, n); break;
+    case 1:
+      for (i = 0; i < bpp; i++) out[i] = cur[i];
+      for (; i < n; i++) out[i] = cur[i] - cur[i - bpp];
+      break;
+    case 2:
+      for (i = 0; i < n; i++) out[i] = cur[i] - prev[i];
+      break;
+    case 3:
+      for (i = 0; i < bpp; i++) out[i] = cur[i] - (prev[i] >> 1);
+      for (; i < n; i++) out[i] = cur[i] - ((cur[i - bpp] + prev[i]) >> 1);
+      break;
+    case 4:
+      for (i = 0; i < bpp; i++) out[i] = cur[i] - prev[i];
+      for (; i < n; i++) {
+        int a = cur[i - bpp], b = prev[i], c = prev[i - bpp];
+        int p = b - c, q = a - c;
+        int pa = p < 0 ? -p : p, pb = q < 0 ? -q : q, pc = p + q < 0 ? -(p + q) : p + q;
+        int pred = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
+        out[i] = cur[i] - pred;
+      }
+      break;
+  }
+}
+
+static uint32_t msad(const uint8_t *p, uint32_t n) {
+  uint32_t sum = 0;
+  for (uint32_t i = 0; i < n; i++) sum += p[i] < 128 ? p[i] : 256 - p[i];
+  return sum;
+}
+
+/* libpng's/spng's heuristic: the filter whose output has the least sum of |signed byte|. */
+static int adaptive_row(png_encoder *e, const uint8_t *row) {
+  uint32_t best = UINT32_MAX;
+  int choice = 0;
+  for (int f = 0; f < 5; f++) {
+    uint8_t *out = f == 0 ? (uint8_t *)row : e->trial;
+    if (f) filter_row(out, row, e->prev, e->stride, e->channels, f);
+    uint32_t s = msad(out, e->stride);
+    if (s < best) {
+      best = s;
+      choice = f;
+      if (f) memcpy(e->line + 1, out, e->stride);
+    }
+  }
+  if (!choice) memcpy(e->line + 1, row, e->stride);
+  return choice;
+}
+
+EXPORT(png_encoder_open)
+png_encoder *png_encoder_open(uint32_t width, uint32_t height, uint32_t channels, int level, int strategy, int filter, int engine) {
+  png_encoder *e = calloc(1, sizeof(*e));
+  if (!e) return 0;
+  e->width = width, e->height = height, e->channels = channels, e->stride = width * channels;
+  e->engine = engine;
+  e->filter = filter;
+  int ret = 0;
+  if (engine == 0) {
+    e->ctx = spng_ctx_new(SPNG_CTX_ENCODER);
+    if (!e->ctx) return e->error = PNG_NO_MEMORY, e;
+    struct spng_ihdr ihdr = {width, height, 8, channels == 1 ? SPNG_COLOR_TYPE_GRAYSCALE : SPNG_COLOR_TYPE_TRUECOLOR_ALPHA, 0, 0, 0};
+    ret = spng_set_png_stream(e->ctx, write_fn_enc, e);
+    if (!ret) ret = spng_set_ihdr(e->ctx, &ihdr);
+    if (!ret) ret = spng_set_option(e->ctx, SPNG_IMG_COMPRESSION_LEVEL, level);
+    if (!ret) ret = spng_set_option(e->ctx, SPNG_IMG_COMPRESSION_STRATEGY, strategy);
+    if (!ret) ret = spng_set_option(e->ctx, SPNG_FILTER_CHOICE, filter);
+    if (!ret) ret = spng_encode_image(e->ctx, 0, 0, SPNG_FMT_PNG, SPNG_ENCODE_PROGRESSIVE | SPNG_ENCODE_FINALIZE);
+    if (e->error) return e;
+    e->error = ret;
+    return e;
+  }
+  e->prev = calloc(1, e->stride + 1);
+  e->line = malloc(e->stride + 1);
+  e->zbuf = malloc(ZBUF);
+  e->trial = malloc(e->stride);
+  if (!e->trial || !e->prev || !e->line || !e->zbuf) return e->error = PNG_NO_MEMORY, e;
+  if (deflateInit2(&e->z, level, Z_DEFLATED, 15, 8, strategy) != Z_OK) return e->error = PNG_NO_MEMORY, e;
+  e->zinit = 1;
+  e->z.next_out = e->zbuf;
+  e->z.avail_out = ZBUF;
+  static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', 13, 10, 26, 10};
+  uint8_t ihdr[13] = {0};
+  put32(ihdr, width);
+  put32(ihdr + 4, height);
+  ihdr[8] = 8;
+  ihdr[9] = channels == 1 ? 0 : 6;
+  if (append(e, sig, 8) || chunk_out(e, "IHDR", ihdr, 13)) e->error = PNG_NO_MEMORY;
+  return e;
+}
+
+EXPORT(png_encoder_error) int png_encoder_error(const png_encoder *e) { return e->error; }
+
+static int deflate_some(png_encoder *e, const uint8_t *data, uint32_t n, int flush) {
+  e->z.next_in = (uint8_t *)data;
+  e->z.avail_in = n;
+  for (;;) {
+    int ret = deflate(&e->z, flush);
+    if (ret == Z_STREAM_ERROR) return -1;
+    if (!e->z.avail_out) {
+      if (emit_idat(e)) return -1;
+      continue;
+    }
+    if (flush == Z_FINISH ? ret == Z_STREAM_END : !e->z.avail_in) return 0;
+  }
+}
+
+EXPORT(png_encoder_write) int png_encoder_write(png_encoder *e, const uint8_t *rows, uint32_t count) {
+  if (e->error) return -1;
+  if (count > e->height - e->rows) return e->error = PNG_BAD_ROWS, -1;
+  for (uint32_t r = 0; r < count; r++) {
+    const uint8_t *row = rows + (size_t)e->stride * r;
+    if (e->engine == 0) {
+      int ret = spng_encode_row(e->ctx, row, e->stride);
+      if (ret == SPNG_EOI && e->rows + 1 == e->height) ret = 0;
+      if (e->error) return -1;
+      if (ret) return e->error = ret, -1;
+    } else {
+      if (e->filter == 5) {
+        e->line[0] = adaptive_row(e, row);
+      } else {
+        int f = e->rows ? e->filter : (e->filter == 2 ? 0 : e->filter == 4 ? 1 : e->filter);
+        e->line[0] = f;
+        filter_row(e->line + 1, row, e->prev, e->stride, e->channels, f);
+      }
+      if (deflate_some(e, e->line, e->stride + 1, Z_NO_FLUSH)) return e->error = SPNG_EZLIB, -1;
+      memcpy(e->prev, row, e->stride);
+    }
+    e->rows++;
+  }
+  if (e->engine == 1 && emit_idat(e)) return e->error = PNG_NO_MEMORY, -1;
+  return (int)count;
+}
+
+EXPORT(png_encoder_finish) int png_encoder_finish(png_encoder *e) {
+  if (e->error) return -1;
+  if (e->rows != e->height) return e->error = PNG_BAD_ROWS, -1;
+  if (e->engine == 1) {
+    if (deflate_some(e, 0, 0, Z_FINISH)) return e->error = SPNG_EZLIB, -1;
+    if (emit_idat(e) || chunk_out(e, "IEND", 0, 0)) return e->error = PNG_NO_MEMORY, -1;
+  }
+  return 0;
+}
+
+EXPORT(png_encoder_output) uint8_t *png_encoder_output(png_encoder *e) { return e->out; }
+EXPORT(png_encoder_output_length) uint32_t png_encoder_output_length(png_encoder *e) { return e->out_len; }
+EXPORT(png_encoder_output_reset) void png_encoder_output_reset(png_encoder *e) { e->out_len = 0; }
+
+EXPORT(png_encoder_close) void png_encoder_close(png_encoder *e) {
+  if (!e) return;
+  spng_ctx_free(e->ctx);
+  if (e->zinit) deflateEnd(&e->z);
+  free(e->prev);
+  free(e->line);
+  free(e->zbuf);
+  free(e->trial);
+  free(e->out);
+  free(e);
+}
+EXPORT(png_encoder_tune) int png_encoder_tune(png_encoder *e, int good, int lazy, int nice, int chain) {
+  return deflateTune(&e->z, good, lazy, nice, chain);
+}

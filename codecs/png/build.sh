@@ -39,11 +39,11 @@ dpkg-source --no-check -x zlib_1.2.13.dfsg-1.dsc zlib >/dev/null
 # zlib's deflate side is only there for spng's encoder symbols; --gc-sections drops it.
 cflags=(
   --target=wasm32-wasi --sysroot=/usr -isystem /usr/include/wasm32-wasi
-  -O2 -msimd128 -ffile-prefix-map="$work"=. -ffile-prefix-map="$here"=codecs/png
+  -O2 -DUNALIGNED_OK -msimd128 -ffile-prefix-map="$work"=. -ffile-prefix-map="$here"=codecs/png
   -DSPNG_STATIC -DSPNG_DISABLE_OPT -Izlib -Ispng/spng
 )
 objects=()
-for file in zlib/{adler32,crc32,inflate,inftrees,inffast,zutil,deflate,trees}.c spng/spng/spng.c "$here/binding.c"; do
+for file in zlib/{adler32,crc32,inflate,inftrees,inffast,zutil,deflate,trees,compress}.c spng/spng/spng.c "$here/binding.c"; do
   object="$work/$(basename "$file" .c).o"
   clang "${cflags[@]}" -Wall -c "$file" -o "$object"
   objects+=("$object")

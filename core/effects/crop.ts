@@ -74,7 +74,7 @@ function* windowBands(job: Job, rect: Box, transparent: boolean, outW: number, o
   const line = width * 4;
   const pending: Uint8Array[] = [];
   const resizer = new RowResizer(width, rect.y1 - rect.y0, outW, outH, (row) => pending.push(row.slice()));
-  const band = new Uint8Array(outW * 4 * BAND_ROWS);
+  const band = job.ledger.bytes(outW * 4 * BAND_ROWS);
   for (const { y0, rows, pixels, mask } of photoBands(job)) {
     if (y0 + rows <= rect.y0) continue;
     if (y0 >= rect.y1) break;

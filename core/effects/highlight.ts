@@ -21,7 +21,7 @@ export const highlight: Effect<HighlightOptions> = {
   render(job, { style, strength }) {
     const { width, height } = job;
     const toward = style === "blur" ? backdropRows(job.preview(), highlightBlur(width, height), width, height, job.ledger) : null;
-    const behind = toward ? new Uint8Array(width * 4 * BAND_ROWS) : null;
+    const behind = toward ? job.ledger.bytes(width * 4 * BAND_ROWS) : null;
     return {
       picture: {
         width,

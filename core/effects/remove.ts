@@ -46,8 +46,8 @@ export const remove: Effect<RemoveOptions> = {
     const backdrop = background.kind === "blur" ? backdropRows(job.preview(), blurSigma(width, height), width, height, ledger) : null;
     const cover = background.kind === "image" ? await coverSource(await loadImage(background.url), width, height) : null;
     const shadows = shadow ? shadowRows(job.preview(), width, height, ledger) : null;
-    const behind = backdrop ? new Uint8Array(width * 4 * BAND_ROWS) : null;
-    const shade = shadows ? new Uint8Array(width * BAND_ROWS) : null;
+    const behind = backdrop ? ledger.bytes(width * 4 * BAND_ROWS) : null;
+    const shade = shadows ? ledger.bytes(width * BAND_ROWS) : null;
     const opaque = background.kind === "color" ? background.color[3] === 255 : background.kind !== "none";
     return {
       picture: {

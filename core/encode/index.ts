@@ -6,7 +6,8 @@
 import type { Codecs } from "../codecs";
 import type { Picture } from "../effects/effect";
 import { ApiError } from "../errors";
-import { pngChunks } from "./png";
+import type { Ledger } from "../pipeline/ledger";
+import { PNG_ENCODER_BYTES, pngChunks } from "./png";
 
 export type OutputFormat = "png" | "webp" | "jpeg";
 
@@ -16,7 +17,8 @@ interface Encoder {
   maxPixels?: number;
   /** Only for opaque pictures (no alpha channel in the format). */
   opaqueOnly?: boolean;
-  encode(picture: Picture, codecs: Codecs): AsyncIterable<Uint8Array>;
+  /** Encodes the picture; buffers that grow with it are counted in `ledger`. */
+  encode(picture: Picture, codecs: Codecs, ledger: Ledger): AsyncIterable<Uint8Array>;
 }
 
 const JPEG_QUALITY = 90;
@@ -38,9 +40,9 @@ async function* jpegChunks(picture: Picture, codecs: Codecs): AsyncGenerator<Uin
   }
 }
 
-async function* webpChunks(picture: Picture, codecs: Codecs): AsyncGenerator<Uint8Array> {
+async function* webpChunks(picture: Picture, codecs: Codecs, ledger: Ledger): AsyncGenerator<Uint8Array> {
   const { width, height, channels } = picture;
-  const rgba = new Uint8Array(width * height * 4);
+  const rgba = ledger.bytes(width * height * 4);
   let at = 0;
   for (const band of picture.bands()) {
     if (channels === 4) rgba.set(band, at * 4);
@@ -51,7 +53,17 @@ async function* webpChunks(picture: Picture, codecs: Codecs): AsyncGenerator<Uin
 }
 
 export const ENCODERS: Record<OutputFormat, Encoder> = {
-  png: { mime: "image/png", encode: (picture) => pngChunks(picture.bands(), picture.width, picture.height, picture.channels) },
+  png: {
+    mime: "image/png",
+    async *encode(picture, _codecs, ledger) {
+      ledger.take(PNG_ENCODER_BYTES);
+      try {
+        yield* pngChunks(picture.bands(), picture.width, picture.height, picture.channels);
+      } finally {
+        ledger.release(PNG_ENCODER_BYTES);
+      }
+    },
+  },
   jpeg: { mime: "image/jpeg", opaqueOnly: true, encode: jpegChunks },
   webp: { mime: "image/webp", maxPixels: MAX_WEBP_PIXELS, encode: webpChunks },
 };

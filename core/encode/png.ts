@@ -36,6 +36,12 @@ const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a
 /** Filtered bytes per write to the compressor. */
 const BATCH_BYTES = 2 << 20;
 
+/**
+ * What the encoder holds at most: the batch being filled, the one the compressor is reading,
+ * and compressed bytes not yet handed on (measured in Node: ≈ 5 MiB).
+ */
+export const PNG_ENCODER_BYTES = 3 * BATCH_BYTES;
+
 /** Colour types of the PNG spec for 1 and 4 channels. */
 const COLOR_TYPE: Record<1 | 4, number> = { 1: 0, 4: 6 };
 

@@ -73,7 +73,7 @@ export function shadowRows(preview: Preview, width: number, height: number, ledg
   const carrier = ledger.bytes(small.length * 4);
   for (let i = 0; i < small.length; i++) carrier[i * 4 + 3] = small[i];
   const rows = upscaledRows({ width: image.width, height: image.height, pixels: carrier }, width, height);
-  const band = new Uint8Array(width * 4 * BAND_ROWS);
+  const band = ledger.bytes(width * 4 * BAND_ROWS);
   return {
     opacity: shape.opacity,
     read(into, count) {

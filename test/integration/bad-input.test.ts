@@ -53,7 +53,9 @@ describe("bad uploads", () => {
     const before = (await health()).counters.decoderTraps;
     expect((await post("/mask", await garbageScan())).status).toBe(422);
     expect((await health()).counters.decoderTraps).toBe(before + 1);
-    expect((await post("/mask", await fixture("images/download.jpeg"))).status).toBe(200);
+    const good = await post("/mask", await fixture("images/download.jpeg"));
+    expect(good.status).toBe(200);
+    await good.arrayBuffer();
   });
 });
 
@@ -92,6 +94,12 @@ describe("files that break while streaming", { timeout: 300_000 }, () => {
     const plain = new Uint8Array(await (await post("/mask", photo)).arrayBuffer());
     for (const { name, bytes } of brokenExifCases(photo)) {
       const response = await post("/mask", bytes);
+      // A segment claiming to run past the end breaks the JPEG itself, not only its EXIF.
+      if (/longer than the file/.test(name)) {
+        expect(response.status, name).toBe(422);
+        expect(await errorCode(response)).toBe("undecodable_image");
+        continue;
+      }
       expect(response.status, name).toBe(200);
       expect(mismatches(new Uint8Array(await response.arrayBuffer()), plain), name).toBe(0);
     }

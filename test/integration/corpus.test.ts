@@ -136,7 +136,7 @@ function bodyCases(): Case[] {
   const streamed = () =>
     new ReadableStream<Uint8Array>({
       start(controller) {
-        for (let i = 0; i < 14; i++) controller.enqueue(new Uint8Array(1 << 20));
+        for (let i = 0; i < 26; i++) controller.enqueue(new Uint8Array(1 << 20));
         controller.close();
       },
     });

@@ -8,7 +8,7 @@
  *   /large/<w>x<h>.png               8-bit RGB PNG
  *   /large/<w>x<h>-grey.png          8-bit grey PNG
  *   /large/<w>x<h>-16bit.png         16-bit RGB PNG
- *   /wallpaper/<name>.jpg            a real 4K+ photo from Debian's plasma-workspace-wallpapers
+ *   /wallpaper/<name>.jpg            a real large JPEG from Debian's wallpaper packages
  *
  * Rows are made and encoded band by band (the same streaming resize and encoders the product
  * uses), so even 48 MP never exists whole here; only orientation variants are built whole.
@@ -27,7 +27,6 @@ import { pngWithOrientation, withOrientation } from "../support/exif-writer.ts";
 const ROOT = resolve(import.meta.dirname, "../..");
 const CACHE = join(ROOT, "test/artifacts/large");
 const SOURCE = join(ROOT, "test/fixtures/images/juliatrotti_17.jpg");
-export const WALLPAPERS = "/usr/share/wallpapers";
 
 let codec: JpegCodec | undefined;
 // Node compiles WASM from bytes (workerd cannot; this file only ever runs in Node).
@@ -152,12 +151,18 @@ export async function large(name: string): Promise<Response> {
   return new Response(bytes);
 }
 
-/** Serves `/wallpaper/<name>.jpg` (its largest size), or 404 where the package is not installed. */
+/** Real large files from Debian's wallpaper packages (CI installs them): the encoders of the wild. */
+export const WALLPAPER_FILES: Record<string, string> = {
+  // 5120×2880 baseline JPEG (plasma-workspace-wallpapers).
+  SafeLanding: "/usr/share/wallpapers/SafeLanding/contents/images/5120x2880.jpg",
+  // 5640×3172 progressive JPEG, 16 MB (mate-backgrounds).
+  Elephants: "/usr/share/backgrounds/mate/abstract/Elephants_5640x3172.jpg",
+};
+
+/** Serves `/wallpaper/<name>.jpg`, or 404 where its package is not installed. */
 export async function wallpaper(name: string): Promise<Response> {
-  const dir = join(WALLPAPERS, name.replace(/\.jpg$/, "").replace(/[^\w]/g, ""), "contents/images");
-  if (!existsSync(dir)) return new Response("not installed", { status: 404 });
-  const file = join(dir, "5120x2880.jpg");
-  return existsSync(file) ? new Response(await readFile(file)) : new Response("no 5K image", { status: 404 });
+  const file = WALLPAPER_FILES[name.replace(/\.jpg$/, "")];
+  return file && existsSync(file) ? new Response(await readFile(file)) : new Response("not installed", { status: 404 });
 }
 
 /** Every large file the tests ask for, made before they start (the origin answers within the fetch deadline). */

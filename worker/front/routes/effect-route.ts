@@ -73,7 +73,7 @@ function streamBody(picture: Picture, encode: (p: Picture) => AsyncIterable<Uint
     ended = true;
     quiet();
     noteLedger(ledger);
-    void chunks.return?.(undefined);
+    chunks.return?.(undefined).catch(() => undefined);
     settle();
   };
   const body = new ReadableStream<Uint8Array>(
@@ -154,7 +154,7 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
         }
         const chosen = chooseFormat(format, c.req.header("accept"), output.picture);
         const encoder = ENCODERS[chosen];
-        const { body, done } = streamBody(output.picture, (p) => encoder.encode(p, codecs), ledger);
+        const { body, done } = streamBody(output.picture, (p) => encoder.encode(p, codecs, ledger), ledger);
         return { value: new Response(body, { headers: { ...headers, "content-type": encoder.mime } }), done };
       },
     );
