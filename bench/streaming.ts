@@ -172,10 +172,11 @@ export async function benchStreaming(runs: number, edgeModel: string, log: (line
         );
       }
     }
-    const health = (await (await fetch(`${dev.url}/health`)).json()) as {
-      edgeModel: string;
-      memory: { frontWasmBytes: number; frontPipelinePeakBytes: number; segmenterWasmBytes: number | null };
-    };
+    const health = await fetch(`${dev.url}/health`, { signal: AbortSignal.timeout(60_000) })
+      .then((response) => response.json() as Promise<{ edgeModel: string; memory: StreamResult["memory"] }>)
+      .catch((error: unknown) => {
+        throw new Error(`/health after the runs: ${String(error)}; the workers' log ends:\n${dev.log().slice(-4000)}`);
+      });
     if (health.edgeModel !== edgeModel) throw new Error(`EDGE_MODEL=${edgeModel} but the front runs ${health.edgeModel}`);
     const { frontWasmBytes, frontPipelinePeakBytes, segmenterWasmBytes } = health.memory;
     return { model: edgeModel, rows, memory: { frontWasmBytes, frontPipelinePeakBytes, segmenterWasmBytes } };

@@ -24,6 +24,8 @@ export interface Dev {
   url: string;
   /** wrangler's process id (workerd runs as its child). */
   pid: number;
+  /** What wrangler and the workers printed so far. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -85,7 +87,7 @@ export async function startDev(configs: string[], readyPath: string, vars: Recor
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, pid: child.pid!, stop };
+  return { url, pid: child.pid!, log: () => log, stop };
 }
 
 /**

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds core/codecs/png.wasm: Debian's libspng 0.7.3-3 on Debian's zlib 1:1.2.13.dfsg-1, with
 # binding.c, as a WASI reactor (no WASI imports in practice; it imports env.read_input, the file).
+# It decodes with spng (zlib's inflate) and encodes with zlib's deflate directly (binding.c).
 #
 # Needs Debian bookworm packages: clang lld wasi-libc libclang-rt-14-dev-wasm32 dpkg-dev
 # and deb-src in the apt sources (or SOURCES_DIR=dir holding the six files of SHA256SUMS).
@@ -36,14 +37,16 @@ dpkg-source --no-check -x libspng_0.7.3-3.dsc spng >/dev/null
 dpkg-source --no-check -x zlib_1.2.13.dfsg-1.dsc zlib >/dev/null
 
 # 2. Compile. SPNG_DISABLE_OPT: spng's SIMD paths are SSE/NEON intrinsics, none for WASM.
-# zlib's deflate side is only there for spng's encoder symbols; --gc-sections drops it.
+# UNALIGNED_OK: zlib's longest_match compares two bytes at a time (Debian sets it for x86;
+# WASM loads may be unaligned too): about 5 % off the encoder's time. spng's own encoder is
+# unused (binding.c deflates itself) and --gc-sections drops it.
 cflags=(
   --target=wasm32-wasi --sysroot=/usr -isystem /usr/include/wasm32-wasi
   -O2 -DUNALIGNED_OK -msimd128 -ffile-prefix-map="$work"=. -ffile-prefix-map="$here"=codecs/png
   -DSPNG_STATIC -DSPNG_DISABLE_OPT -Izlib -Ispng/spng
 )
 objects=()
-for file in zlib/{adler32,crc32,inflate,inftrees,inffast,zutil,deflate,trees,compress}.c spng/spng/spng.c "$here/binding.c"; do
+for file in zlib/{adler32,crc32,inflate,inftrees,inffast,zutil,deflate,trees}.c spng/spng/spng.c "$here/binding.c"; do
   object="$work/$(basename "$file" .c).o"
   clang "${cflags[@]}" -Wall -c "$file" -o "$object"
   objects+=("$object")

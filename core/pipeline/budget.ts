@@ -17,11 +17,17 @@ const MODEL_BYTES = 4 * 320 * 320 * 4 + 320 * 320;
 export const FRONT_BUDGET_BYTES = 110_000_000;
 
 /**
- * WebAssembly the front holds whatever it does: photon's instance (1.4 MB at start) and the
- * JPEG and PNG codecs' base memories with their row buffers at 12000 px, which read the file
- * from JS 64 KiB at a time (measured, README).
+ * Each codec's WebAssembly memory with nothing large in it: its base and row buffers at
+ * 12000 px (the decoders read the file from JS 64 KiB at a time; measured, docs/streaming.md).
  */
-export const FIXED_WASM_BYTES = 8_000_000;
+const BASE_WASM = { jpeg: 3_000_000, png: 2_000_000, photon: 2_000_000 };
+
+/** photon's memory per pixel: decoding a WebP whole, encoding a WebP answer (measured). */
+const PHOTON_DECODE_BYTES_PER_PIXEL = 14;
+const PHOTON_ENCODE_BYTES_PER_PIXEL = 13;
+
+/** What the codecs' WebAssembly memories hold now: they never shrink, so a plan starts from them. */
+export type WasmNow = Record<keyof typeof BASE_WASM, number>;
 
 /** What an effect will need beyond streaming rows, known from its parameters. */
 export interface Needs {
@@ -31,6 +37,8 @@ export interface Needs {
   rowsAgain?: boolean;
   /** The preview for blurs and shadows. */
   preview?: boolean;
+  /** Pixels of a WebP answer photon would encode (0 when the answer is not WebP). */
+  webpPixels?: number;
 }
 
 export interface MemoryPlan {
@@ -39,15 +47,28 @@ export interface MemoryPlan {
   parts: Record<string, number>;
 }
 
-/** The most a request holds at once, by part; `output` is the size after `max_side=`. */
-export function planMemory(inspection: Inspection, fileBytes: number, needs: Needs, output: { width: number; height: number } = inspection): MemoryPlan {
-  const { width } = inspection;
+/**
+ * The most the front holds while a request runs, by part: each codec's WebAssembly memory
+ * (what it holds now, or what this request grows it to), and the request's JS buffers.
+ * `output` is the size after `max_side=`.
+ */
+export function planMemory(
+  inspection: Inspection,
+  fileBytes: number,
+  needs: Needs,
+  output: { width: number; height: number } = inspection,
+  now: WasmNow = { jpeg: 0, png: 0, photon: 0 },
+): MemoryPlan {
+  const { width, format, decoderBytes } = inspection;
   const pixels = output.width * output.height;
+  const webpDecode = format === "webp" ? inspection.storedWidth * inspection.storedHeight * PHOTON_DECODE_BYTES_PER_PIXEL : 0;
+  const webpEncode = (needs.webpPixels ?? 0) * PHOTON_ENCODE_BYTES_PER_PIXEL;
   const parts: Record<string, number> = {
-    fixedWasm: FIXED_WASM_BYTES,
+    jpegWasm: Math.max(now.jpeg, BASE_WASM.jpeg + (format === "jpeg" ? decoderBytes : 0)),
+    pngWasm: Math.max(now.png, BASE_WASM.png + (format === "png" ? decoderBytes : 0)),
+    photonWasm: Math.max(now.photon, BASE_WASM.photon + Math.max(webpDecode, webpEncode)),
     // The file, in JS (the decoders read it from there a chunk at a time).
     file: fileBytes,
-    decoder: inspection.decoderBytes,
     upright: inspection.uprightBytes,
     // The network's rows at full width, a few bands of RGBA and mask rows, the model's tensors
     // and the encoder's buffers.
@@ -66,12 +87,13 @@ export function overBudget(inspection: Inspection, plan: MemoryPlan): string | n
   if (plan.bytes <= FRONT_BUDGET_BYTES) return null;
   const { parts } = plan;
   const what = [
-    parts.decoder && inspection.progressive ? `progressive JPEG coefficients ${MB(parts.decoder)}` : "",
-    parts.decoder && inspection.interlaced ? `interlaced PNG ${MB(parts.decoder)}` : "",
-    parts.decoder && inspection.format === "webp" ? `WebP decoded whole ${MB(parts.decoder)}` : "",
+    inspection.progressive ? `progressive JPEG coefficients ${MB(inspection.decoderBytes)}` : "",
+    inspection.interlaced ? `interlaced PNG ${MB(inspection.decoderBytes)}` : "",
+    inspection.format === "webp" ? `WebP decoded whole ${MB(parts.photonWasm)}` : "",
     parts.upright ? `turning the EXIF-rotated photo upright ${MB(parts.upright)}` : "",
     parts.wholeMask ? `the whole mask ${MB(parts.wholeMask)}` : "",
     parts.file ? `the file ${MB(parts.file)}` : "",
+    `codecs' memory held from earlier requests ${MB(parts.jpegWasm + parts.pngWasm + parts.photonWasm)}`,
   ].filter(Boolean);
   return (
     `${inspection.width}×${inspection.height} needs about ${MB(plan.bytes)} here (${what.join(", ")}), over the ${MB(FRONT_BUDGET_BYTES)} budget. ` +

@@ -39,7 +39,6 @@ const EVERY_EFFECT = [
   "/crop?transparent=1&margin=5%",
   "/bbox",
   "/bbox?format=jpeg",
-  "/mask?max_side=1448&format=webp",
 ];
 /** The one option that holds the whole mask (a blur over all of it). */
 const WHOLE_MASK = "/mask?feather=3";
@@ -80,8 +79,8 @@ describe("memory at the largest accepted inputs", { timeout: 1_800_000 }, () => 
     await everyEffect("5200x3900-progressive.jpg", [WHOLE_MASK]);
   });
 
-  it("just over the progressive cap is refused from the header, with why and what to send", async () => {
-    const response = await through("/remove", "6100x4100-progressive.jpg");
+  it("over the progressive cap (28 MP with a blur) is refused from the header, with why and what to send", async () => {
+    const response = await through("/remove?bg=blur", "6400x4400-progressive.jpg");
     expect(response.status).toBe(413);
     expect(await errorCode(response.clone())).toBe("image_too_large");
     expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/progressive.*Send a baseline/);
@@ -91,6 +90,16 @@ describe("memory at the largest accepted inputs", { timeout: 1_800_000 }, () => 
     await everyEffect("6000x4000-o6.jpg", EVERY_EFFECT);
     expect((await through(WHOLE_MASK, "6000x4000-o6.jpg")).status).toBe(413);
     await everyEffect("5200x3900-o6.jpg", [WHOLE_MASK]);
+  });
+
+  it("a WebP answer (photon encodes it whole, up to 2 MP) raises photon's memory for good; plans count it", async () => {
+    await everyEffect("8192x6144.jpg", ["/mask?max_side=1448&format=webp", "/remove?max_side=1448&format=webp"]);
+    // photon now holds its high-water mark: the progressive cap with a blur drops below 24 MP.
+    const refused = await through("/remove?bg=blur&shadow=1", "6000x4000-progressive.jpg");
+    expect(refused.status).toBe(413);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/codecs' memory held from earlier requests/);
+    // Baseline photos stream on regardless: 50 MP with a blur still fits.
+    await everyEffect("8192x6144.jpg", ["/remove?bg=blur&shadow=1&format=jpeg"]);
   });
 
   it("stays within the budget, and the codecs' memory is the streaming kind", async () => {

@@ -178,7 +178,7 @@ export const PREPARED = [
   "6000x4000-o6.jpg",
   "5200x3900-progressive.jpg",
   "5200x3900-o6.jpg",
-  "6100x4100-progressive.jpg",
+  "6400x4400-progressive.jpg",
   "2000x1000.jpg",
   "2000x8000.jpg",
   "2000x1000.png",

@@ -12,7 +12,8 @@ import { Job } from "../../../core/pipeline/job";
 import { type Ledger } from "../../../core/pipeline/ledger";
 import { MaskBands, holdsWholeMask, type MaskOptions } from "../../../core/pipeline/mask-bands";
 import { inspect, openPhoto, type Inspection } from "../../../core/pipeline/open";
-import { FRONT_BUDGET_BYTES, overBudget, planMemory, type Needs } from "../../../core/pipeline/budget";
+import { FRONT_BUDGET_BYTES, overBudget, planMemory, type Needs, type WasmNow } from "../../../core/pipeline/budget";
+import { MAX_WEBP_PIXELS } from "../../../core/encode";
 import { resized, type ImageSource } from "../../../core/pipeline/sources";
 import { modelInput } from "../../../core/preprocess";
 import { backendConfigFrom } from "../backends/config";
@@ -43,6 +44,10 @@ export interface SegmentOptions {
   mask: MaskOptions;
   /** What the effect will need beyond streaming rows (for the memory plan). */
   needs: Needs;
+  /** Whether the answer may be WebP (asked for, or accepted): photon encodes it whole. */
+  webp: boolean;
+  /** The codecs' WebAssembly memories now. */
+  wasmNow: WasmNow;
 }
 
 /** The model's raw output, and who made it. */
@@ -89,7 +94,12 @@ export async function segment(bytes: Uint8Array, env: Env, limits: Limits, codec
     const inspection = inspect(bytes, codecs, (size) => (plan = planRoute(options.routing, size, limits, gpu)));
     if (!plan) throw new Error("inspect did not check the size");
     const size = shrunk(inspection.width, inspection.height, options.maxSide);
-    const memory = planMemory(inspection, bytes.length, { ...options.needs, wholeMask: options.needs.wholeMask || holdsWholeMask(options.mask, options.needs.rowsAgain) }, size);
+    const needs = {
+      ...options.needs,
+      wholeMask: options.needs.wholeMask || holdsWholeMask(options.mask, options.needs.rowsAgain),
+      webpPixels: options.webp ? Math.min(size.width * size.height, MAX_WEBP_PIXELS) : 0,
+    };
+    const memory = planMemory(inspection, bytes.length, needs, size, options.wasmNow);
     const refusal = overBudget({ ...inspection, ...size }, memory);
     if (refusal) throw new ApiError("image_too_large", refusal);
     const photo = resized(openPhoto(bytes, inspection, codecs, ledger), size.width, size.height);

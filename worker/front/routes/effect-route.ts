@@ -15,7 +15,7 @@ import { readMaskOptions } from "../../../core/pipeline/mask-bands";
 import { QueryParams } from "../../../core/params";
 import { backendConfigFrom } from "../backends/config";
 import { findResult, matchesEtag, resultKey, storeResult, type ResultKey } from "../cache/result-cache";
-import { asApiError, codecs } from "../codecs";
+import { asApiError, codecMemoryBytes, codecs } from "../codecs";
 import { limitsFrom, policyFrom } from "../config";
 import { admit } from "../pipeline/admission";
 import { readRouting } from "../pipeline/routing";
@@ -137,7 +137,9 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
         const ledger = new Ledger();
         ledger.take(bytes.length);
         const needs = effect.needs?.(options, { format }) ?? {};
-        const segmented = await segment(bytes, c.env, limits, codecs, ledger, { maxSide, routing, mask: maskOptions, needs });
+        const webp = format === "webp" || (!format && acceptsWebp(c.req.header("accept")));
+        const wasmNow = await codecMemoryBytes();
+        const segmented = await segment(bytes, c.env, limits, codecs, ledger, { maxSide, routing, mask: maskOptions, needs, webp, wasmNow });
         const context = { loadImage: (url: string) => loadImage(url, limits, policy.sourceCacheTtl, codecs, ledger, segmented.spare), format };
         const output = await Promise.resolve(effect.render(segmented.job, options, context)).catch((error) => {
           throw asApiError(error);

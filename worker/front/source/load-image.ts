@@ -20,7 +20,7 @@ export async function loadImage(url: string, limits: Limits, sourceTtl: number, 
   try {
     const inspection = inspect(bytes, codecs, (size) => checkPixels(size, limits.maxPixels, limits.maxSide, "background"));
     const { parts } = planMemory(inspection, bytes.length, {});
-    const held = parts.file + parts.decoder + parts.upright + parts.rows;
+    const held = parts.file + inspection.decoderBytes + parts.upright + parts.rows;
     if (held > spare) {
       throw new ApiError("image_too_large", `The background image needs ${Math.round(held / 1e6)} MB to decode beside the photo, which leaves ${Math.round(spare / 1e6)} MB; send a smaller one, a baseline JPEG or a plain PNG stored upright`);
     }
