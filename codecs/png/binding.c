@@ -238,6 +238,7 @@ enum { FILTER_NONE, FILTER_SUB, FILTER_UP, FILTER_AVERAGE, FILTER_PAETH, FILTER_
 typedef struct {
   z_stream z;
   int deflating; /* z is initialised */
+  int finished;
   int filter;
   uint32_t height, bpp, stride, rows;
   uint8_t *prev;  /* the row before, unfiltered (zeros before the first) */
@@ -403,7 +404,7 @@ png_encoder *png_encoder_open(uint32_t width, uint32_t height, uint32_t channels
   e->trial = filter == FILTER_ADAPTIVE ? malloc(e->stride) : e->line; /* a non-null placeholder */
   e->zbuf = malloc(ZBUF);
   if (!e->prev || !e->line || !e->trial || !e->zbuf) return enc_fail(e, PNG_NO_MEMORY), e;
-  /* Z_DEFAULT_STRATEGY: Z_FILTERED made level 4 10 % larger on photos, and Z_RLE 50 %. */
+  /* Z_DEFAULT_STRATEGY: Z_FILTERED made level 4 3 to 4 points larger on photos, Z_RLE 50. */
   int ret = deflateInit2(&e->z, level, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY);
   if (ret != Z_OK) return enc_fail(e, ret == Z_MEM_ERROR ? PNG_NO_MEMORY : PNG_DEFLATE), e;
   e->deflating = 1;
@@ -441,10 +442,12 @@ EXPORT(png_encoder_write) int png_encoder_write(png_encoder *e, const uint8_t *r
   return (int)count;
 }
 
-/* Ends the zlib stream and the file (the last IDAT, IEND). Returns 0 or -1. */
+/* Ends the zlib stream and the file (the last IDAT, IEND). Returns 0 or -1; again, 0 and nothing. */
 EXPORT(png_encoder_finish) int png_encoder_finish(png_encoder *e) {
   if (e->error) return -1;
+  if (e->finished) return 0;
   if (e->rows != e->height) return enc_fail(e, PNG_ROWS_MISSING);
+  e->finished = 1;
   int ret = deflate_bytes(e, 0, 0, Z_FINISH);
   if (ret) return enc_fail(e, ret);
   if (flush_idat(e) || put_chunk(e, "IEND", 0, 0)) return enc_fail(e, PNG_NO_MEMORY);

@@ -63,14 +63,16 @@ export interface PngEncodeOptions {
 }
 
 /**
- * The defaults, chosen by measurement (codecs/png/ENCODING.md: CPU time and size against
- * today's encoder, CompressionStream's level 6 with the Up filter, on 12 and 48 MP photos, cut
- * out with 60 % of the pixels transparent, and opaque). Level 4 with Up is 2.2 to 2.9 times
- * faster, for files 6 to 9 % larger. Levels 1 to 3 (zlib's "fast" deflate, no lazy matching)
- * are faster still but 16 to 27 % larger; level 4 is the first lazy one, and on photos both
- * smaller and hardly slower than 3. Up beat Sub, Paeth and the adaptive choice on the
- * upscaled photos by 10 to 30 points of size, and was within 6 of None on a real 5K photo;
- * the adaptive choice costs a third more time and picked Paeth.
+ * The defaults, chosen by measurement (codecs/png/ENCODING.md: time and size against today's
+ * encoder, test/support/png-compression-stream.ts = CompressionStream's level 6 after the Up filter, on 12 and 48 MP
+ * photos cut out with 60 % of the pixels transparent, and opaque). Level 4 with Up takes 2.1 to
+ * 3.1 times less CPU in Node, and is 1.6 to 2.5 times faster in workerd, for files 6 to 10 %
+ * larger. Levels 1 to 3 (zlib's deflate_fast, no lazy matching) are faster still but 16 to 37 %
+ * larger: level 4 is the first with lazy matching, and on photos it is much smaller than 3 for
+ * little more time. Up is the smallest filter on the camera-sized photos, by 11 to 40 points
+ * of size (None is 80 to 105 points larger there, though 5 smaller on a real 5K photo, where Up
+ * is still within 10 % of today); the adaptive choice of libpng and spng (least sum of |bytes|
+ * per row) costs a third more time and comes out as Paeth, 17 to 24 % larger.
  */
 export const PNG_LEVEL = 4;
 export const PNG_FILTER: PngFilter = "up";

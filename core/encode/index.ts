@@ -1,13 +1,14 @@
 /**
- * Output formats: one row each in `ENCODERS`. PNG and JPEG stream: rows go in band by band and
- * bytes come out as they are ready. WebP (photon's lossless encoder) needs the whole picture and
- * about 8 B a pixel of WASM memory beside it, so it has a pixel cap (README "Limits").
+ * Output formats: one row each in `ENCODERS`. PNG (libspng's zlib, level 4, Up filter:
+ * codecs/png/ENCODING.md) and JPEG (libjpeg-turbo) stream: rows go in band by band and bytes
+ * come out as they are ready. WebP (photon's lossless encoder) needs the whole picture and about
+ * 13 B a pixel of WASM memory beside it, so it has a pixel cap (README "Limits").
  */
 import type { Codecs } from "../codecs";
 import type { Picture } from "../effects/effect";
 import { ApiError } from "../errors";
 import type { Ledger } from "../pipeline/ledger";
-import { PNG_ENCODER_BYTES, pngChunks } from "./png";
+import type { RowWriter } from "../codecs/rows";
 
 export type OutputFormat = "png" | "webp" | "jpeg";
 
@@ -26,8 +27,9 @@ const JPEG_QUALITY = 90;
 /** Largest output encoded as WebP within the front worker's memory budget. */
 export const MAX_WEBP_PIXELS = 2_097_152;
 
-async function* jpegChunks(picture: Picture, codecs: Codecs): AsyncGenerator<Uint8Array> {
-  const writer = codecs.jpeg.encode(picture.width, picture.height, { channels: picture.channels, quality: JPEG_QUALITY });
+/** Bands in, encoded bytes out as a row encoder makes them. */
+async function* rowChunks(picture: Picture, open: () => RowWriter): AsyncGenerator<Uint8Array> {
+  const writer = open();
   try {
     const stride = picture.width * picture.channels;
     for (const band of picture.bands()) {
@@ -53,18 +55,12 @@ async function* webpChunks(picture: Picture, codecs: Codecs, ledger: Ledger): As
 }
 
 export const ENCODERS: Record<OutputFormat, Encoder> = {
-  png: {
-    mime: "image/png",
-    async *encode(picture, _codecs, ledger) {
-      ledger.take(PNG_ENCODER_BYTES);
-      try {
-        yield* pngChunks(picture.bands(), picture.width, picture.height, picture.channels);
-      } finally {
-        ledger.release(PNG_ENCODER_BYTES);
-      }
-    },
+  png: { mime: "image/png", encode: (p, codecs) => rowChunks(p, () => codecs.png.encode(p.width, p.height, { channels: p.channels })) },
+  jpeg: {
+    mime: "image/jpeg",
+    opaqueOnly: true,
+    encode: (p, codecs) => rowChunks(p, () => codecs.jpeg.encode(p.width, p.height, { channels: p.channels, quality: JPEG_QUALITY })),
   },
-  jpeg: { mime: "image/jpeg", opaqueOnly: true, encode: jpegChunks },
   webp: { mime: "image/webp", maxPixels: MAX_WEBP_PIXELS, encode: webpChunks },
 };
 

@@ -9,10 +9,12 @@
 import { BAND_ROWS } from "./mask-bands";
 import type { Inspection } from "./open";
 import { PREVIEW_PIXELS } from "./preview";
-import { PNG_ENCODER_BYTES } from "../encode/png";
 
 /** The model's input and output tensors (3 and 1 planes of 320² floats) and its 8-bit mask. */
 const MODEL_BYTES = 4 * 320 * 320 * 4 + 320 * 320;
+
+/** Encoded bytes handed out per band, copied out of the codec (a band of an incompressible picture). */
+const ENCODER_OUTPUT_BYTES = 1_000_000;
 
 export const FRONT_BUDGET_BYTES = 110_000_000;
 
@@ -71,8 +73,8 @@ export function planMemory(
     file: fileBytes,
     upright: inspection.uprightBytes,
     // The network's rows at full width, a few bands of RGBA and mask rows, the model's tensors
-    // and the encoder's buffers.
-    rows: 320 * width + 8 * BAND_ROWS * width * 5 + MODEL_BYTES + PNG_ENCODER_BYTES,
+    // and an encoder's output in flight (its state is in the codecs' memory).
+    rows: 320 * width + 8 * BAND_ROWS * width * 5 + MODEL_BYTES + ENCODER_OUTPUT_BYTES,
     wholeMask: needs.wholeMask ? pixels : 0,
     // The preview, its mask and its backdrop (RGBA), with a resizer's rows.
     preview: needs.preview ? Math.min(pixels, PREVIEW_PIXELS) * 10 : 0,

@@ -218,13 +218,14 @@ async function run(photo: string, route: string): Promise<Row> {
 const allowance = (row: Row) => 4 * MiB + 2 * row.chunk;
 
 const PHOTOS: { name: string; baseline: boolean }[] = [
-  { name: "4032x3024.jpg", baseline: true },
   { name: "8192x6144.jpg", baseline: true },
   { name: "8192x6144-grey.png", baseline: true },
   { name: "6000x4000-progressive.jpg", baseline: false },
   { name: "6000x4000-o6.jpg", baseline: true },
 ];
-const ROUTES = ["/remove", "/remove?bg=blur&shadow=1", "/mask?refine=1", "/bbox?format=png", "/crop?w=512&h=512"];
+/** The full set on the 50 MP JPEG; the cutout alone on the other kinds (the run takes minutes). */
+const ROUTES = ["/remove", "/remove?bg=blur&shadow=1", "/mask?refine=1", "/bbox?format=png"];
+const routesFor = (name: string) => (name === "8192x6144.jpg" ? ROUTES : ["/remove"]);
 const TALL = ["2000x1000.jpg", "2000x8000.jpg", "2000x1000.png", "2000x8000.png"];
 
 beforeAll(async () => {
@@ -261,15 +262,15 @@ describe("the ledger against process.memoryUsage().arrayBuffers, core pipeline i
   it("runs with --expose-gc", () => expect(typeof globalThis.gc).toBe("function"));
 
   for (const { name, baseline } of PHOTOS) {
-    for (const route of ROUTES) {
+    for (const route of routesFor(name)) {
       it(`${name} ${route}`, async () => {
         const row = await run(name, route);
         // (1) The ledger does not undercount: what is measured is in it, but for the allowance.
         expect(row.ledger, `ledger ${mb(row.ledger)} vs measured ${mb(row.measured)} MiB; most over the ledger: ${mb(row.over)} MiB at ${row.site}`).toBeGreaterThanOrEqual(row.measured - allowance(row));
         // (2) Nor does it overcount grossly.
         expect(row.measured, `measured ${mb(row.measured)} vs ledger ${mb(row.ledger)} MiB`).toBeGreaterThanOrEqual(0.5 * row.ledger - allowance(row));
-        // (4) A baseline file streams: the codecs' WASM holds the file and a few rows.
-        if (baseline) expect(row.wasm, `WASM ${mb(row.wasm)} MiB, file ${mb(row.file)} MiB`).toBeLessThan(row.file + 8 * MiB);
+        // (4) A baseline file streams: the codecs read it from JS and hold a few rows.
+        if (baseline) expect(row.wasm, `WASM ${mb(row.wasm)} MiB, file ${mb(row.file)} MiB`).toBeLessThan(8 * MiB);
       });
     }
   }
@@ -281,7 +282,7 @@ describe("the ledger against process.memoryUsage().arrayBuffers, core pipeline i
       const tall = await run(`2000x8000.${type}`, "/remove");
       const growth = tall.ledger - tall.file - (short.ledger - short.file);
       expect(Math.abs(growth), `ledger beyond the file grew ${mb(growth)} MiB`).toBeLessThan(2 * MiB);
-      expect(tall.wasm, `WASM ${mb(tall.wasm)} MiB`).toBeLessThan(tall.file + 8 * MiB);
+      expect(tall.wasm, `WASM ${mb(tall.wasm)} MiB`).toBeLessThan(8 * MiB);
     });
   }
 });

@@ -20,7 +20,7 @@ import { join, resolve } from "node:path";
 import { crc32, deflateSync } from "node:zlib";
 import { JpegCodec } from "../../core/codecs/jpeg.ts";
 import { RowResizer } from "../../core/compose/resize.ts";
-import { pngChunks } from "../../core/encode/png.ts";
+import { pngChunks } from "../support/png-compression-stream.ts";
 import { sourceIndex, uprightSize, type Orientation } from "../../core/image/orientation.ts";
 import { pngWithOrientation, withOrientation } from "../support/exif-writer.ts";
 

@@ -4,7 +4,7 @@
  */
 import { JpegCodec } from "../../core/codecs/jpeg";
 import { PngCodec } from "../../core/codecs/png";
-import { encodePng } from "../../core/encode/png";
+import { encodePng } from "../support/png-compression-stream";
 import jpegModule from "../../core/codecs/jpeg.wasm";
 import pngModule from "../../core/codecs/png.wasm";
 

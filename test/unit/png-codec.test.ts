@@ -3,7 +3,7 @@ import { PngCodec } from "../../core/codecs/png";
 import pngModule from "../../core/codecs/png.wasm";
 import type { RowReader } from "../../core/codecs/rows";
 import { CodecError } from "../../core/codecs/wasm-host";
-import { encodePng } from "../../core/encode/png";
+import { encodePng } from "../support/png-compression-stream";
 import { decode, fixture, mismatches } from "../helpers";
 
 // A test-only PNG writer for the kinds encodePng does not write: any bit depth and colour type,

@@ -1,8 +1,7 @@
 /**
- * PNG encoding on the platform's zlib (`CompressionStream("deflate")`): this module only frames
- * the chunks and filters rows. Grey or RGBA rows go through the compressor band by band, and
- * each band's compressed bytes come out as IDAT chunks at once, so an answer streams while
- * later rows are still being made.
+ * The PNG encoder the product used before libspng's zlib took over (core/codecs/png.ts):
+ * the Up filter in JS and the platform's `CompressionStream("deflate")` (zlib level 6). Kept for
+ * the tests: a second, independent encoder to make PNG fixtures and to compare sizes against.
  */
 
 const CRC_TABLE = (() => {
@@ -36,11 +35,6 @@ const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a
 /** Filtered bytes per write to the compressor. */
 const BATCH_BYTES = 2 << 20;
 
-/**
- * What the encoder holds at most: the batch being filled, the one the compressor is reading,
- * and compressed bytes not yet handed on (measured in Node: ≈ 5 MiB).
- */
-export const PNG_ENCODER_BYTES = 3 * BATCH_BYTES;
 
 /** Colour types of the PNG spec for 1 and 4 channels. */
 const COLOR_TYPE: Record<1 | 4, number> = { 1: 0, 4: 6 };
