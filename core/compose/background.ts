@@ -16,8 +16,20 @@ export function fillBackground(image: RgbaImage, mask: Uint8Array, color: Rgba):
   const { pixels } = image;
   const [r, g, b] = color;
   const under = color[3] / 255;
+  const opaqueColor = color[3] === 255;
   for (let i = 0, p = 0; i < mask.length; i++, p += 4) {
-    const alpha = (mask[i] * pixels[p + 3]) / 65025;
+    const m = mask[i];
+    // Most pixels are wholly object or wholly background: those need no arithmetic (the
+    // general formula gives exactly these values for them).
+    if (pixels[p + 3] === 255 && (m === 255 || (m === 0 && opaqueColor))) {
+      if (m === 0) {
+        pixels[p] = r;
+        pixels[p + 1] = g;
+        pixels[p + 2] = b;
+      }
+      continue;
+    }
+    const alpha = (m * pixels[p + 3]) / 65025;
     const keep = under * (1 - alpha); // the colour's share, premultiplied
     const total = alpha + keep;
     if (total === 0) {

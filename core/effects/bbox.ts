@@ -1,5 +1,5 @@
 import { drawBoxes } from "../compose";
-import { photoBands } from "../pipeline/job";
+import { photoPicture } from "../pipeline/job";
 import { componentsOfRows } from "../refine";
 import type { Effect } from "./effect";
 
@@ -27,21 +27,11 @@ export const bbox: Effect<BboxOptions> = {
       .map((c) => ({ x0: c.x0, y0: c.y0, x1: c.x1, y1: c.y1, area: c.area, confidence: c.sum / c.area / 255 }));
     if (format) {
       const thickness = Math.max(2, Math.round(Math.min(width, height) / 250));
-      return {
-        picture: {
-          width,
-          height,
-          channels: 4,
-          opaque: job.source.opaque,
-          *bands() {
-            for (const { y0, rows, pixels } of photoBands(job)) {
-              const shifted = boxes.map((b) => ({ ...b, y0: b.y0 - y0, y1: b.y1 - y0 }));
-              drawBoxes({ width, height: rows, pixels }, shifted, { thickness });
-              yield pixels;
-            }
-          },
-        },
-      };
+      const picture = photoPicture(job, job.source.opaque, ({ y0, rows, pixels }) => {
+        const shifted = boxes.map((b) => ({ ...b, y0: b.y0 - y0, y1: b.y1 - y0 }));
+        drawBoxes({ width, height: rows, pixels }, shifted, { thickness });
+      });
+      return { picture };
     }
     const round = (v: number) => Math.round(v * 1e4) / 1e4;
     return {

@@ -1,5 +1,5 @@
 import { highlightBlur, highlightRows, type HighlightStyle } from "../compose";
-import { photoBands } from "../pipeline/job";
+import { photoPicture } from "../pipeline/job";
 import { BAND_ROWS } from "../pipeline/mask-bands";
 import { backdropRows } from "../pipeline/preview";
 import type { Effect } from "./effect";
@@ -22,20 +22,10 @@ export const highlight: Effect<HighlightOptions> = {
     const { width, height } = job;
     const toward = style === "blur" ? backdropRows(job.preview(), highlightBlur(width, height), width, height, job.ledger) : null;
     const behind = toward ? job.ledger.bytes(width * 4 * BAND_ROWS) : null;
-    return {
-      picture: {
-        width,
-        height,
-        channels: 4,
-        opaque: job.source.opaque,
-        *bands() {
-          for (const band of photoBands(job)) {
-            if (toward && behind) toward.read(behind, band.rows);
-            highlightRows(band.pixels, band.mask, style, strength, behind);
-            yield band.pixels;
-          }
-        },
-      },
-    };
+    const picture = photoPicture(job, job.source.opaque, ({ rows, pixels, mask }) => {
+      if (toward && behind) toward.read(behind, rows);
+      highlightRows(pixels, mask, style, strength, behind);
+    });
+    return { picture };
   },
 };

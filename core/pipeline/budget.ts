@@ -72,6 +72,8 @@ export function planMemory(
     // The file, in JS (the decoders read it from there a chunk at a time).
     file: fileBytes,
     upright: inspection.uprightBytes,
+    // A WebP is decoded whole by photon and copied out as RGBA.
+    webpPixels: format === "webp" ? inspection.storedWidth * inspection.storedHeight * 4 : 0,
     // The network's rows at full width, a few bands of RGBA and mask rows, the model's tensors
     // and an encoder's output in flight (its state is in the codecs' memory).
     rows: 320 * width + 8 * BAND_ROWS * width * 5 + MODEL_BYTES + ENCODER_OUTPUT_BYTES,

@@ -3,6 +3,7 @@
  * source of rows, the final mask by bands, and the lazily made preview for blurs. Effects
  * read it; `photoBands` is the loop most of them need.
  */
+import type { Picture } from "../effects/effect";
 import type { MaskRows } from "../mask";
 import type { Ledger } from "./ledger";
 import { BAND_ROWS, type MaskBands } from "./mask-bands";
@@ -81,4 +82,20 @@ export function* maskBands(job: Job): Generator<{ y0: number; rows: number; mask
   } finally {
     job.ledger.release(band);
   }
+}
+
+/** An RGBA answer the photo's size, each band of the photo changed in place by `compose`. */
+export function photoPicture(job: Job, opaque: boolean, compose: (band: PhotoBand) => void): Picture {
+  return {
+    width: job.width,
+    height: job.height,
+    channels: 4,
+    opaque,
+    *bands() {
+      for (const band of photoBands(job)) {
+        compose(band);
+        yield band.pixels;
+      }
+    },
+  };
 }

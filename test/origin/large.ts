@@ -22,6 +22,7 @@ import { JpegCodec } from "../../core/codecs/jpeg.ts";
 import { RowResizer } from "../../core/compose/resize.ts";
 import { pngChunks } from "../support/png-compression-stream.ts";
 import { sourceIndex, uprightSize, type Orientation } from "../../core/image/orientation.ts";
+import { concatBytes } from "../support/bytes.ts";
 import { pngWithOrientation, withOrientation } from "../support/exif-writer.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -46,11 +47,7 @@ function* upscaled(width: number, height: number): Generator<Uint8Array> {
   if (rows.length) yield concat(rows);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
-  return out;
-}
+const concat = concatBytes;
 
 async function encodeJpeg(width: number, height: number, bands: Iterable<Uint8Array>, progressive: boolean): Promise<Uint8Array> {
   codec ??= new JpegCodec(await jpegModule);

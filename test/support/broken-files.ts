@@ -4,15 +4,12 @@
  */
 import { JpegCodec } from "../../core/codecs/jpeg";
 import { PngCodec } from "../../core/codecs/png";
-import { encodePng } from "../support/png-compression-stream";
+import { concatBytes } from "./bytes";
+import { encodePng } from "./png-compression-stream";
 import jpegModule from "../../core/codecs/jpeg.wasm";
 import pngModule from "../../core/codecs/png.wasm";
 
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
-  return out;
-};
+const concat = concatBytes;
 
 /** The first `share` of a JPEG, then an end-of-image marker: the scan stops mid-band. */
 export function truncatedMidScan(jpeg: Uint8Array, share: number): Uint8Array {

@@ -3,6 +3,7 @@
  * the Up filter in JS and the platform's `CompressionStream("deflate")` (zlib level 6). Kept for
  * the tests: a second, independent encoder to make PNG fixtures and to compare sizes against.
  */
+import { concatBytes } from "./bytes";
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -39,15 +40,7 @@ const BATCH_BYTES = 2 << 20;
 /** Colour types of the PNG spec for 1 and 4 channels. */
 const COLOR_TYPE: Record<1 | 4, number> = { 1: 0, 4: 6 };
 
-const join = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const join = concatBytes;
 
 /**
  * Encodes bands of 8-bit grey (1 channel) or RGBA (4 channels) rows, yielding the file's bytes
