@@ -2,6 +2,7 @@
  * Hostile files, built from scratch or from real fixture photos. Deterministic: a seeded
  * generator, so a failing case can be rebuilt from its name.
  */
+import { concatBytes } from "../support/bytes";
 
 /** A seeded byte generator (a linear congruential one: enough to look like noise). */
 export function randomBytes(n: number, seed = 7): Uint8Array {
@@ -16,15 +17,7 @@ export function randomBytes(n: number, seed = 7): Uint8Array {
 
 export const text = (s: string) => new TextEncoder().encode(s);
 
-export const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-};
+export const concat = (...parts: Uint8Array[]) => concatBytes(parts);
 
 /** A syntactically whole PNG (IHDR, one IDAT, IEND) declaring any size. */
 export function pngDeclaring(width: number, height: number): Uint8Array {

@@ -1,7 +1,7 @@
 /** Byte helpers the test files share. */
 
-/** The parts joined into one buffer. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+/** The parts (bytes or plain byte lists) joined into one buffer. */
+export function concatBytes(parts: readonly (Uint8Array | readonly number[])[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const part of parts) {

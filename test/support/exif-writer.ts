@@ -3,6 +3,7 @@
  * EXIF blocks for the bad-input corpus. Written from the specs (TIFF 6.0, EXIF 2.3 §4.5, PNG
  * eXIf, RIFF WebP), independently of core/codecs/exif.ts, which is what it tests.
  */
+import { concatBytes } from "./bytes";
 import type { Orientation } from "../../core/codecs/exif";
 
 export type ByteOrder = "II" | "MM";
@@ -65,15 +66,7 @@ export const orientationTiff = (o: number, order: ByteOrder = "II") => tiff({ or
 
 const EXIF_ID = [0x45, 0x78, 0x69, 0x66, 0, 0];
 
-export function concat(...parts: (Uint8Array | number[])[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+export const concat = (...parts: (Uint8Array | number[])[]): Uint8Array => concatBytes(parts);
 
 /** An APP1 segment: marker, length (which counts itself), "Exif\0\0", the TIFF block. */
 export function exifApp1(tiffBlock: Uint8Array, length = 2 + EXIF_ID.length + tiffBlock.length): Uint8Array {
