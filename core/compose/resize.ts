@@ -165,31 +165,43 @@ export class RowResizer {
   }
 }
 
-/** A reader of `inner`'s rows resized to `width` × `height`. */
+/**
+ * A reader of `inner`'s rows resized to `width` × `height`. Output rows go straight into the
+ * caller's buffer; only rows one source row makes beyond what was asked for wait in a queue.
+ */
 export function resizedReader(inner: RowReader, width: number, height: number): RowReader {
+  const stride = width * 4;
   const input = new Uint8Array(inner.width * 4);
-  const pending: Uint8Array[] = [];
-  const resizer = new RowResizer(inner.width, inner.height, width, height, (row) => pending.push(row.slice()));
+  const queued: Uint8Array[] = [];
+  let target: Uint8Array | null = null;
+  let filled = 0;
+  let wanted = 0;
+  const resizer = new RowResizer(inner.width, inner.height, width, height, (row) => {
+    if (target && filled < wanted) target.set(row, filled++ * stride);
+    else queued.push(row.slice());
+  });
   let given = 0;
   return {
     width,
     height,
     read(into, rows) {
-      let n = 0;
-      while (n < rows && given < height) {
-        if (pending.length === 0) {
+      wanted = Math.max(0, Math.min(rows, height - given));
+      filled = 0;
+      while (filled < wanted && queued.length) into.set(queued.shift()!, filled++ * stride);
+      target = into;
+      try {
+        while (filled < wanted) {
           if (inner.read(input, 1) !== 1) throw new RangeError("the source ended early");
           resizer.push(input);
-          continue;
         }
-        into.set(pending.shift()!, n * width * 4);
-        n++;
-        given++;
+      } finally {
+        target = null;
       }
-      return n;
+      given += filled;
+      return filled;
     },
     skip(rows) {
-      const scratch = new Uint8Array(width * 4);
+      const scratch = new Uint8Array(stride);
       let n = 0;
       while (n < rows && this.read(scratch, 1) === 1) n++;
       return n;

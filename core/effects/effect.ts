@@ -43,7 +43,7 @@ export interface Effect<Options = unknown> {
   summary: string;
   parse(params: QueryParams, context: ParseContext): Options;
   /** What rendering will hold beyond streaming rows (the memory plan is checked before decoding). */
-  needs?(options: Options, context: { format?: string }): Needs;
+  needs?(options: Options): Needs;
   render(job: Job, options: Options, context: EffectContext): EffectOutput | Promise<EffectOutput>;
 }
 

@@ -3,6 +3,7 @@ import { coverBackgroundRows, coverFit, fillBackground, overBackdrop, parseColor
 import { photoBands } from "../pipeline/job";
 import { BAND_ROWS } from "../pipeline/mask-bands";
 import { backdropRows, shadowRows } from "../pipeline/preview";
+import type { ImageSource } from "../pipeline/sources";
 import { TwoRows } from "../pipeline/two-rows";
 import { maskToAlpha, type Effect } from "./effect";
 
@@ -80,7 +81,7 @@ export const remove: Effect<RemoveOptions> = {
 };
 
 /** A background image opened for a cover fit behind a `width` × `height` photo. */
-async function coverSource(source: import("../pipeline/sources").ImageSource, width: number, height: number) {
+async function coverSource(source: ImageSource, width: number, height: number) {
   const reader = source.open();
   const rows = new TwoRows(reader);
   return { fit: coverFit(width, height, reader.width, reader.height), rows, close: () => reader.close() };

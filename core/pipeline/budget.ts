@@ -24,8 +24,7 @@ export const FRONT_BUDGET_BYTES = 110_000_000;
  */
 const BASE_WASM = { jpeg: 3_000_000, png: 2_000_000, photon: 2_000_000 };
 
-/** photon's memory per pixel: decoding a WebP whole, encoding a WebP answer (measured). */
-const PHOTON_DECODE_BYTES_PER_PIXEL = 14;
+/** photon's memory per pixel encoding a WebP answer (measured; decoding: `inspect`). */
 const PHOTON_ENCODE_BYTES_PER_PIXEL = 13;
 
 /** What the codecs' WebAssembly memories hold now: they never shrink, so a plan starts from them. */
@@ -47,6 +46,8 @@ export interface MemoryPlan {
   bytes: number;
   /** Each part, for messages and the README. */
   parts: Record<string, number>;
+  /** WebAssembly memory earlier requests left beyond what this one needs (it never shrinks). */
+  inherited: number;
 }
 
 /**
@@ -63,12 +64,18 @@ export function planMemory(
 ): MemoryPlan {
   const { width, format, decoderBytes } = inspection;
   const pixels = output.width * output.height;
-  const webpDecode = format === "webp" ? inspection.storedWidth * inspection.storedHeight * PHOTON_DECODE_BYTES_PER_PIXEL : 0;
+  const webpDecode = format === "webp" ? decoderBytes : 0;
   const webpEncode = (needs.webpPixels ?? 0) * PHOTON_ENCODE_BYTES_PER_PIXEL;
+  const need: WasmNow = {
+    jpeg: BASE_WASM.jpeg + (format === "jpeg" ? decoderBytes : 0),
+    png: BASE_WASM.png + (format === "png" ? decoderBytes : 0),
+    photon: BASE_WASM.photon + Math.max(webpDecode, webpEncode),
+  };
+  const codecs = Object.keys(need) as (keyof WasmNow)[];
   const parts: Record<string, number> = {
-    jpegWasm: Math.max(now.jpeg, BASE_WASM.jpeg + (format === "jpeg" ? decoderBytes : 0)),
-    pngWasm: Math.max(now.png, BASE_WASM.png + (format === "png" ? decoderBytes : 0)),
-    photonWasm: Math.max(now.photon, BASE_WASM.photon + Math.max(webpDecode, webpEncode)),
+    jpegWasm: Math.max(now.jpeg, need.jpeg),
+    pngWasm: Math.max(now.png, need.png),
+    photonWasm: Math.max(now.photon, need.photon),
     // The file, in JS (the decoders read it from there a chunk at a time).
     file: fileBytes,
     upright: inspection.uprightBytes,
@@ -81,7 +88,8 @@ export function planMemory(
     // The preview, its mask and its backdrop (RGBA), with a resizer's rows.
     preview: needs.preview ? Math.min(pixels, PREVIEW_PIXELS) * 10 : 0,
   };
-  return { bytes: Object.values(parts).reduce((a, b) => a + b, 0), parts };
+  const inherited = codecs.reduce((sum, c) => sum + Math.max(0, now[c] - need[c]), 0);
+  return { bytes: Object.values(parts).reduce((a, b) => a + b, 0), parts, inherited };
 }
 
 const MB = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
@@ -97,7 +105,7 @@ export function overBudget(inspection: Inspection, plan: MemoryPlan): string | n
     parts.upright ? `turning the EXIF-rotated photo upright ${MB(parts.upright)}` : "",
     parts.wholeMask ? `the whole mask ${MB(parts.wholeMask)}` : "",
     parts.file ? `the file ${MB(parts.file)}` : "",
-    `codecs' memory held from earlier requests ${MB(parts.jpegWasm + parts.pngWasm + parts.photonWasm)}`,
+    plan.inherited ? `codecs' memory held from earlier requests ${MB(plan.inherited)}` : "",
   ].filter(Boolean);
   return (
     `${inspection.width}×${inspection.height} needs about ${MB(plan.bytes)} here (${what.join(", ")}), over the ${MB(FRONT_BUDGET_BYTES)} budget. ` +

@@ -13,12 +13,6 @@ export class Ledger {
     return new Uint8Array(length);
   }
 
-  /** A zeroed float buffer, counted until `release`d. */
-  floats(length: number): Float32Array {
-    this.take(length * 4);
-    return new Float32Array(length);
-  }
-
   /** Counts a buffer made elsewhere (the file being processed, a decoder's output). */
   take(bytes: number): void {
     this.held += bytes;

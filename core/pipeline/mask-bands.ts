@@ -152,10 +152,4 @@ export class MaskBands {
       this.guided.apply(y0, rows, photo, band);
     }
   }
-
-  /** Frees the whole mask when held. */
-  release(): void {
-    this.ledger.release(this.full);
-    this.full = undefined;
-  }
 }

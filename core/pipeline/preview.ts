@@ -41,12 +41,9 @@ export function makePreview(source: ImageSource, mask: MaskBands, base: MaskRows
   const reader = resizedReader(source.open({ width: w, height: h }), w, h);
   reader.read(pixels, h);
   reader.close();
-  return { image: { width: w, height: h, pixels }, mask: take(ledger, base.resized(w, h)), scale: w / width };
-}
-
-function take(ledger: Ledger, buffer: Uint8Array): Uint8Array {
-  ledger.take(buffer.byteLength);
-  return buffer;
+  const small = base.resized(w, h);
+  ledger.take(small.byteLength);
+  return { image: { width: w, height: h, pixels }, mask: small, scale: w / width };
 }
 
 /** Rows of a preview-sized picture brought up to the photo's size (bilinear), as a stream. */
@@ -67,7 +64,6 @@ export function shadowRows(preview: Preview, width: number, height: number, ledg
   const { image, mask, scale } = preview;
   const full = shadowShape(width, height);
   const shape = { dx: Math.round(full.dx * scale), dy: Math.round(full.dy * scale), blur: full.blur * scale, opacity: full.opacity };
-  if (scale === 1) Object.assign(shape, full);
   const small = shadowMask(mask, image.width, image.height, shape);
   // Carried in the alpha channel, which the resizer interpolates linearly.
   const carrier = ledger.bytes(small.length * 4);

@@ -80,7 +80,6 @@ function mirrored(source: ImageSource): ImageSource {
     open(atLeast) {
       const reader = source.open(atLeast);
       return {
-        ...reader,
         width: reader.width,
         height: reader.height,
         read(into, rows) {

@@ -186,7 +186,7 @@ async function run(photo: string, route: string): Promise<Row> {
     const format = params.oneOf("format", OUTPUT_FORMATS);
     const maskOptions = readMaskOptions(params);
     const options = effect.parse(params, { vetUrl: (raw) => raw });
-    const needs = effect.needs?.(options, { format }) ?? {};
+    const needs = effect.needs?.(options) ?? {};
     // segment(): inspect, plan, open, the model's input (made and dropped: no model here), the mask.
     const inspection = inspect(bytes, codecs);
     plan = planMemory(inspection, bytes.length, { ...needs, wholeMask: needs.wholeMask || holdsWholeMask(maskOptions, needs.rowsAgain) }).bytes;

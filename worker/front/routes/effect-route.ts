@@ -67,6 +67,13 @@ function streamBody(picture: Picture, encode: (p: Picture) => AsyncIterable<Uint
   const chunks = encode(picture)[Symbol.asyncIterator]();
   let idle: unknown;
   const quiet = () => clearTimeout(idle as number);
+  /** Abandons the answer if the next read does not come in time. */
+  const wait = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    idle = setTimeout(() => {
+      controller.error(new Error("nobody read the answer"));
+      finish();
+    }, STREAM_IDLE_MS);
+  };
   let ended = false;
   const finish = () => {
     if (ended) return;
@@ -78,12 +85,7 @@ function streamBody(picture: Picture, encode: (p: Picture) => AsyncIterable<Uint
   };
   const body = new ReadableStream<Uint8Array>(
     {
-      start(controller) {
-        idle = setTimeout(() => {
-          controller.error(new Error("nobody read the answer"));
-          finish();
-        }, STREAM_IDLE_MS);
-      },
+      start: wait,
       async pull(controller) {
         quiet();
         try {
@@ -94,10 +96,7 @@ function streamBody(picture: Picture, encode: (p: Picture) => AsyncIterable<Uint
             return;
           }
           controller.enqueue(value);
-          idle = setTimeout(() => {
-            controller.error(new Error("nobody read the answer"));
-            finish();
-          }, STREAM_IDLE_MS);
+          wait(controller);
         } catch (error) {
           console.error("answer failed while streaming", error);
           controller.error(error);
@@ -136,7 +135,7 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
       async (bytes) => {
         const ledger = new Ledger();
         ledger.take(bytes.length);
-        const needs = effect.needs?.(options, { format }) ?? {};
+        const needs = effect.needs?.(options) ?? {};
         const webp = format === "webp" || (!format && acceptsWebp(c.req.header("accept")));
         const wasmNow = await codecMemoryBytes();
         const segmented = await segment(bytes, c.env, limits, codecs, ledger, { maxSide, routing, mask: maskOptions, needs, webp, wasmNow });
