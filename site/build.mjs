@@ -32,7 +32,12 @@ const NAV = [["/", "Try"], ["/webcam", "Webcam"], ["/video", "Video"], ["/batch"
 /** Fills a page's `<!-- head … -->` and `<!-- header … -->` markers with the markup all pages share. */
 function layout(html, file) {
   const path = file === "index.html" ? "/" : `/${file.replace(/\.html$/, "")}`;
-  const head = ['<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">', '<link rel="stylesheet" href="/style.css">'];
+  const head = [
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<link rel="icon" href="/favicon.svg" type="image/svg+xml">',
+    '<link rel="stylesheet" href="/style.css">',
+  ];
   const links = NAV.map(([href, label]) => `    <a href="${href}"${href === path ? ' aria-current="page"' : ""}>${label}</a>`);
   const header = ['<a class="skip" href="#main">Skip to content</a>', "<header>", '  <nav aria-label="Pages">', ...links, "  </nav>", "</header>"];
   return html
