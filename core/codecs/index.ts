@@ -1,8 +1,10 @@
 /**
  * The codecs a runtime hands the pipeline. libjpeg-turbo and libspng are the product's own WASM
- * builds (codecs/), the same bytes everywhere; whole-picture formats (WebP today) come from
- * whatever the runtime has, photon in the workers.
+ * builds (codecs/), the same bytes everywhere; WebP input comes from whatever the runtime has
+ * (photon in the workers); AVIF and WebP output from jSquash's builds, whose compiled modules
+ * the runtime hands over.
  */
+import type { PictureEncoder } from "../encode/whole-encoder";
 import type { RgbaImage } from "../image";
 import type { JpegCodec } from "./jpeg";
 import type { PngCodec } from "./png";
@@ -12,8 +14,9 @@ export interface Codecs {
   png: PngCodec;
   /** Decodes a WebP file whole (the file is small: its cap is checked from the header first). */
   decodeWebp(bytes: Uint8Array): RgbaImage;
-  /** Encodes a whole picture as lossless WebP. */
-  encodeWebp(image: RgbaImage): Uint8Array;
+  /** Whole-picture encoders (core/encode/avif.ts, webp.ts). */
+  avif: PictureEncoder;
+  webp: PictureEncoder;
   /** Bytes of every codec's WebAssembly memory now. */
   wasmBytes(): number;
 }

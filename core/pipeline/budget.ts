@@ -22,10 +22,7 @@ export const FRONT_BUDGET_BYTES = 110_000_000;
  * Each codec's WebAssembly memory with nothing large in it: its base and row buffers at
  * 12000 px (the decoders read the file from JS 64 KiB at a time; measured, docs/streaming.md).
  */
-const BASE_WASM = { jpeg: 3_000_000, png: 2_000_000, photon: 2_000_000 };
-
-/** photon's memory per pixel encoding a WebP answer (measured; decoding: `inspect`). */
-const PHOTON_ENCODE_BYTES_PER_PIXEL = 13;
+const BASE_WASM = { jpeg: 3_000_000, png: 2_000_000, photon: 2_000_000, avif: 0, webp: 0 };
 
 /** What the codecs' WebAssembly memories hold now: they never shrink, so a plan starts from them. */
 export type WasmNow = Record<keyof typeof BASE_WASM, number>;
@@ -38,8 +35,11 @@ export interface Needs {
   rowsAgain?: boolean;
   /** The preview for blurs and shadows. */
   preview?: boolean;
-  /** Pixels of a WebP answer photon would encode (0 when the answer is not WebP). */
-  webpPixels?: number;
+  /**
+   * The whole-picture encoder the answer may use (AVIF or WebP, at most its pixel cap): the
+   * WebAssembly memory it grows to and the JS it holds (core/encode `wholeEncode`).
+   */
+  wholeEncode?: { format: "avif" | "webp"; wasmBytes: number; jsBytes: number };
 }
 
 export interface MemoryPlan {
@@ -60,22 +60,26 @@ export function planMemory(
   fileBytes: number,
   needs: Needs,
   output: { width: number; height: number } = inspection,
-  now: WasmNow = { jpeg: 0, png: 0, photon: 0 },
+  now: WasmNow = { jpeg: 0, png: 0, photon: 0, avif: 0, webp: 0 },
 ): MemoryPlan {
   const { width, format, decoderBytes } = inspection;
   const pixels = output.width * output.height;
   const webpDecode = format === "webp" ? decoderBytes : 0;
-  const webpEncode = (needs.webpPixels ?? 0) * PHOTON_ENCODE_BYTES_PER_PIXEL;
+  const encode = needs.wholeEncode;
   const need: WasmNow = {
     jpeg: BASE_WASM.jpeg + (format === "jpeg" ? decoderBytes : 0),
     png: BASE_WASM.png + (format === "png" ? decoderBytes : 0),
-    photon: BASE_WASM.photon + Math.max(webpDecode, webpEncode),
+    photon: BASE_WASM.photon + webpDecode,
+    avif: encode?.format === "avif" ? encode.wasmBytes : 0,
+    webp: encode?.format === "webp" ? encode.wasmBytes : 0,
   };
   const codecs = Object.keys(need) as (keyof WasmNow)[];
   const parts: Record<string, number> = {
     jpegWasm: Math.max(now.jpeg, need.jpeg),
     pngWasm: Math.max(now.png, need.png),
     photonWasm: Math.max(now.photon, need.photon),
+    avifWasm: Math.max(now.avif, need.avif),
+    webpWasm: Math.max(now.webp, need.webp),
     // The file, in JS (the decoders read it from there a chunk at a time).
     file: fileBytes,
     upright: inspection.uprightBytes,
@@ -85,6 +89,8 @@ export function planMemory(
     // and an encoder's output in flight (its state is in the codecs' memory).
     rows: 320 * width + 8 * BAND_ROWS * width * 5 + MODEL_BYTES + ENCODER_OUTPUT_BYTES,
     wholeMask: needs.wholeMask ? pixels : 0,
+    // A whole-picture encoder's RGBA copy of the answer and the bytes it hands back.
+    wholeEncode: encode?.jsBytes ?? 0,
     // The preview, its mask and its backdrop (RGBA), with a resizer's rows.
     preview: needs.preview ? Math.min(pixels, PREVIEW_PIXELS) * 10 : 0,
   };
@@ -104,6 +110,7 @@ export function overBudget(inspection: Inspection, plan: MemoryPlan): string | n
     inspection.format === "webp" ? `WebP decoded whole ${MB(parts.photonWasm)}` : "",
     parts.upright ? `turning the EXIF-rotated photo upright ${MB(parts.upright)}` : "",
     parts.wholeMask ? `the whole mask ${MB(parts.wholeMask)}` : "",
+    parts.wholeEncode ? `an AVIF/WebP answer encoded whole ${MB(parts.wholeEncode + parts.avifWasm + parts.webpWasm)}` : "",
     parts.file ? `the file ${MB(parts.file)}` : "",
     plan.inherited ? `codecs' memory held from earlier requests ${MB(plan.inherited)}` : "",
   ].filter(Boolean);

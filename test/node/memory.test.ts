@@ -18,7 +18,7 @@ import type { Codecs } from "../../core/codecs/index.ts";
 import { JpegCodec } from "../../core/codecs/jpeg.ts";
 import { PngCodec } from "../../core/codecs/png.ts";
 import { EFFECTS } from "../../core/effects/index.ts";
-import { ENCODERS, OUTPUT_FORMATS, chooseFormat } from "../../core/encode/index.ts";
+import { ENCODERS, FORMAT_CHOICES, chooseFormat, preferFormat } from "../../core/encode/index.ts";
 import { MaskRows, resizeMask, toMask8 } from "../../core/mask.ts";
 import { MODELS } from "../../core/models.ts";
 import { QueryParams } from "../../core/params.ts";
@@ -46,9 +46,10 @@ function makeCodecs(): Codecs {
   const jpeg = new JpegCodec(jpegModule);
   const png = new PngCodec(pngModule);
   const notHere = (): never => {
-    throw new Error("WebP is not in Node here");
+    throw new Error("WebP and AVIF are not in Node here");
   };
-  return { jpeg, png, decodeWebp: notHere, encodeWebp: notHere, wasmBytes: () => jpeg.peakBytes() + png.peakBytes() };
+  const wholeNotHere = { encode: notHere, memoryBytes: () => 0 };
+  return { jpeg, png, decodeWebp: notHere, avif: wholeNotHere, webp: wholeNotHere, wasmBytes: () => jpeg.peakBytes() + png.peakBytes() };
 }
 
 /** Whether Node counts WebAssembly.Memory in `arrayBuffers` (if so, samples subtract it). */
@@ -183,7 +184,7 @@ async function run(photo: string, route: string): Promise<Row> {
     ledger.take(bytes.length);
     const params = QueryParams.from(`http://front${route}`);
     const effect = EFFECTS.find((e) => e.name === route.slice(1).split("?")[0])!;
-    const format = params.oneOf("format", OUTPUT_FORMATS);
+    const format = params.oneOf("format", FORMAT_CHOICES);
     const maskOptions = readMaskOptions(params);
     const options = effect.parse(params, { vetUrl: (raw) => raw });
     const needs = effect.needs?.(options) ?? {};
@@ -201,8 +202,8 @@ async function run(photo: string, route: string): Promise<Row> {
     const output = await effect.render(job, options, { loadImage: () => Promise.reject(new Error("no bg_url here")), format });
     if (!("picture" in output)) throw new Error(`${route} answered JSON`);
     const { picture } = output;
-    const encoder = ENCODERS[chooseFormat(format, undefined, picture)];
-    for await (const part of encoder.encode(picture, codecs, ledger)) {
+    const encoder = ENCODERS[chooseFormat(preferFormat(format, undefined), picture)];
+    for await (const part of encoder.encode(picture, codecs, ledger, {})) {
       chunk = Math.max(chunk, part.length);
       probe.sample();
     }

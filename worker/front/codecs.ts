@@ -1,14 +1,19 @@
 /**
- * The front worker's codecs: the product's libjpeg-turbo and libspng builds, compiled by
- * wrangler at deploy time (workerd compiles no WASM at run time), and photon for WebP, the one
- * format still decoded and encoded whole. One instance each per isolate, shared by requests
- * (the pipeline admits one photo at a time).
+ * The front worker's codecs: the product's libjpeg-turbo and libspng builds, photon for WebP
+ * input (decoded whole), and jSquash's single-threaded AVIF and WebP encoders, all compiled by
+ * wrangler at deploy time (workerd compiles no WASM at run time). One instance each per
+ * isolate, shared by requests (the pipeline admits one photo at a time).
  */
 import { PhotonImage, initPhoton } from "@cf-wasm/photon";
+import avifFactory from "@jsquash/avif/codec/enc/avif_enc.js";
+import avifModule from "@jsquash/avif/codec/enc/avif_enc.wasm";
+import webpFactory from "@jsquash/webp/codec/enc/webp_enc_simd.js";
+import webpModule from "@jsquash/webp/codec/enc/webp_enc_simd.wasm";
 import type { Codecs } from "../../core/codecs";
 import { JpegCodec } from "../../core/codecs/jpeg";
 import { PngCodec } from "../../core/codecs/png";
 import { CodecError } from "../../core/codecs/wasm-host";
+import { WholeEncoder, type EncoderFactory } from "../../core/encode/whole-encoder";
 import { ApiError } from "../../core/errors";
 import type { RgbaImage } from "../../core/image";
 import jpegModule from "../../core/codecs/jpeg.wasm";
@@ -33,30 +38,24 @@ function decodeWebp(bytes: Uint8Array): RgbaImage {
   }
 }
 
-function encodeWebp(image: RgbaImage): Uint8Array {
-  const photon = new PhotonImage(image.pixels, image.width, image.height);
-  try {
-    return photon.get_bytes_webp();
-  } finally {
-    photon.free();
-  }
-}
-
 const jpeg = new JpegCodec(jpegModule);
 const png = new PngCodec(pngModule);
+const avif = new WholeEncoder(avifFactory as EncoderFactory, avifModule);
+const webp = new WholeEncoder(webpFactory as EncoderFactory, webpModule);
 
 export const codecs: Codecs = {
   jpeg,
   png,
   decodeWebp,
-  encodeWebp,
-  wasmBytes: () => jpeg.peakBytes() + png.peakBytes() + (photonMemory?.buffer.byteLength ?? 0),
+  avif,
+  webp,
+  wasmBytes: () => jpeg.peakBytes() + png.peakBytes() + (photonMemory?.buffer.byteLength ?? 0) + avif.memoryBytes() + webp.memoryBytes(),
 };
 
 /** Bytes of every codec's WebAssembly memory (their high-water marks: WASM memory never shrinks). */
-export async function codecMemoryBytes(): Promise<{ jpeg: number; png: number; photon: number }> {
+export async function codecMemoryBytes(): Promise<{ jpeg: number; png: number; photon: number; avif: number; webp: number }> {
   photonMemory ??= ((await initPhoton.ensure()) as unknown as { memory: WebAssembly.Memory }).memory;
-  return { jpeg: jpeg.peakBytes(), png: png.peakBytes(), photon: photonMemory.buffer.byteLength };
+  return { jpeg: jpeg.peakBytes(), png: png.peakBytes(), photon: photonMemory.buffer.byteLength, avif: avif.memoryBytes(), webp: webp.memoryBytes() };
 }
 
 /** Files the decoders refused since the isolate started (each a 422; the decoders carry on). */

@@ -2,6 +2,7 @@
  * Which model answers a request: `model=u2netp|u2net|auto` (default auto), `quality=high`,
  * `strict=1`. Read with the other parameters, before the image is fetched.
  */
+import { readQuality } from "../../../core/encode/quality";
 import type { QueryParams } from "../../../core/params";
 
 export const MODEL_CHOICES = ["u2netp", "u2net", "auto"] as const;
@@ -18,7 +19,8 @@ export interface Routing {
 export function readRouting(params: QueryParams): Routing {
   return {
     model: params.oneOf("model", MODEL_CHOICES) ?? "auto",
-    highQuality: params.oneOf("quality", ["normal", "high"] as const) === "high",
+    // quality= is also the encoders' 1..100 (core/encode/quality.ts reads both meanings).
+    highQuality: readQuality(params).word === "high",
     strict: params.flag("strict"),
   };
 }

@@ -13,7 +13,8 @@ import { type Ledger } from "../../../core/pipeline/ledger";
 import { MaskBands, holdsWholeMask, type MaskOptions } from "../../../core/pipeline/mask-bands";
 import { inspect, openPhoto, type Inspection } from "../../../core/pipeline/open";
 import { FRONT_BUDGET_BYTES, overBudget, planMemory, type Needs, type WasmNow } from "../../../core/pipeline/budget";
-import { MAX_WEBP_PIXELS } from "../../../core/encode";
+import { wholeEncode, type OutputFormat } from "../../../core/encode";
+import type { Preference } from "../../../core/encode/negotiate";
 import { resized, type ImageSource } from "../../../core/pipeline/sources";
 import { modelInput } from "../../../core/preprocess";
 import { backendConfigFrom } from "../backends/config";
@@ -35,6 +36,8 @@ export interface Segmented {
   fallback?: string;
   /** Bytes of the budget this photo's plan leaves (for a background image beside it). */
   spare: number;
+  /** The plan had no room for the preferred whole-picture encoder: answer in a streaming format. */
+  streamOnly: boolean;
 }
 
 export interface SegmentOptions {
@@ -44,8 +47,8 @@ export interface SegmentOptions {
   mask: MaskOptions;
   /** What the effect will need beyond streaming rows (for the memory plan). */
   needs: Needs;
-  /** Whether the answer may be WebP (asked for, or accepted): photon encodes it whole. */
-  webp: boolean;
+  /** The answer's preferred format: AVIF and WebP are encoded whole (memory plan). */
+  format: Preference<OutputFormat>;
   /** The codecs' WebAssembly memories now. */
   wasmNow: WasmNow;
 }
@@ -97,9 +100,12 @@ export async function segment(bytes: Uint8Array, env: Env, limits: Limits, codec
     const needs = {
       ...options.needs,
       wholeMask: options.needs.wholeMask || holdsWholeMask(options.mask, options.needs.rowsAgain),
-      webpPixels: options.webp ? Math.min(size.width * size.height, MAX_WEBP_PIXELS) : 0,
+      wholeEncode: wholeEncode(options.format, size.width * size.height),
     };
-    const memory = planMemory(inspection, bytes.length, needs, size, options.wasmNow);
+    let memory = planMemory(inspection, bytes.length, needs, size, options.wasmNow);
+    // A negotiated AVIF/WebP that does not fit gives way to PNG, which streams; an explicit one is refused.
+    const streamOnly = !!needs.wholeEncode && !options.format.explicit && memory.bytes > FRONT_BUDGET_BYTES;
+    if (streamOnly) memory = planMemory(inspection, bytes.length, { ...needs, wholeEncode: undefined }, size, options.wasmNow);
     const refusal = overBudget({ ...inspection, ...size }, memory);
     if (refusal) throw new ApiError("image_too_large", refusal);
     const photo = resized(openPhoto(bytes, inspection, codecs, ledger), size.width, size.height);
@@ -109,7 +115,7 @@ export async function segment(bytes: Uint8Array, env: Env, limits: Limits, codec
     const mask = new MaskBands(base, options.mask, ledger);
     mask.prepare(photo);
     const spare = FRONT_BUDGET_BYTES - memory.bytes;
-    return { inspection, job: new Job(photo, mask, base, ledger, spec.id), model: spec.id, backend, spare, ...(fallback ? { fallback } : {}) };
+    return { inspection, job: new Job(photo, mask, base, ledger, spec.id), model: spec.id, backend, spare, streamOnly, ...(fallback ? { fallback } : {}) };
   } catch (error) {
     throw asApiError(error);
   }

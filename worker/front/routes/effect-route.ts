@@ -9,7 +9,7 @@ import type { Context, Handler } from "hono";
 import { MODELS } from "../../../core/models";
 import type { Effect } from "../../../core/effects";
 import type { Picture } from "../../../core/effects/effect";
-import { ENCODERS, OUTPUT_FORMATS, acceptsWebp, chooseFormat } from "../../../core/encode";
+import { ENCODERS, FORMAT_CHOICES, chooseFormat, preferFormat, readQuality, type FormatChoice } from "../../../core/encode";
 import { Ledger } from "../../../core/pipeline/ledger";
 import { readMaskOptions } from "../../../core/pipeline/mask-bands";
 import { QueryParams } from "../../../core/params";
@@ -48,7 +48,8 @@ async function keyFor(c: Ctx, effect: string, decided: Record<string, unknown>, 
     effect,
     ...decided,
     source,
-    webp: decided.format ? undefined : acceptsWebp(c.req.header("accept")),
+    // The format Accept chose (AVIF, WebP or PNG): one entry per format a client may get.
+    negotiated: preferFormat(decided.format as FormatChoice | undefined, c.req.header("accept")).format,
     models: Object.values(MODELS).map((m) => `${m.id}@${m.version}`),
     gpu: gpuIdentity(c.env as unknown as Record<string, unknown>),
   });
@@ -116,13 +117,14 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
     const limits = limitsFrom(env);
     const policy = policyFrom(env);
     const params = QueryParams.from(c.req.url);
-    const format = params.oneOf("format", OUTPUT_FORMATS);
+    const format = params.oneOf("format", FORMAT_CHOICES);
+    const quality = readQuality(params).level;
     const maxSide = params.number("max_side", { min: 16, max: limits.maxSide, integer: true });
     const maskOptions = readMaskOptions(params);
     const options = effect.parse(params, { vetUrl: (raw) => vetUrl(raw, null).href });
     const routing = readRouting(params);
 
-    const key = await keyFor(c, effect.name, { options, maskOptions, format, maxSide, routing }, policy.cacheTtl);
+    const key = await keyFor(c, effect.name, { options, maskOptions, format, quality, maxSide, routing }, policy.cacheTtl);
     if (key && matchesEtag(c.req.header("if-none-match"), key.etag)) {
       return new Response(null, { status: 304, headers: CACHE_HEADERS(policy.cacheTtl, key.etag) });
     }
@@ -136,9 +138,9 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
         const ledger = new Ledger();
         ledger.take(bytes.length);
         const needs = effect.needs?.(options) ?? {};
-        const webp = format === "webp" || (!format && acceptsWebp(c.req.header("accept")));
+        const preference = preferFormat(format, c.req.header("accept"));
         const wasmNow = await codecMemoryBytes();
-        const segmented = await segment(bytes, c.env, limits, codecs, ledger, { maxSide, routing, mask: maskOptions, needs, webp, wasmNow });
+        const segmented = await segment(bytes, c.env, limits, codecs, ledger, { maxSide, routing, mask: maskOptions, needs, format: preference, wasmNow });
         const context = { loadImage: (url: string) => loadImage(url, limits, policy.sourceCacheTtl, codecs, ledger, segmented.spare), format };
         const output = await Promise.resolve(effect.render(segmented.job, options, context)).catch((error) => {
           throw asApiError(error);
@@ -153,9 +155,8 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
           noteLedger(ledger);
           return { value: Response.json(output.json, { headers }), done: Promise.resolve() };
         }
-        const chosen = chooseFormat(format, c.req.header("accept"), output.picture);
-        const encoder = ENCODERS[chosen];
-        const { body, done } = streamBody(output.picture, (p) => encoder.encode(p, codecs, ledger), ledger);
+        const encoder = ENCODERS[chooseFormat(preference, output.picture, segmented.streamOnly)];
+        const { body, done } = streamBody(output.picture, (p) => encoder.encode(p, codecs, ledger, { quality }), ledger);
         return { value: new Response(body, { headers: { ...headers, "content-type": encoder.mime } }), done };
       },
     );

@@ -50,7 +50,7 @@ export const health: Handler<{ Bindings: Env }> = async (c) => {
       ],
       versions: { onnxruntime: segmenter.stats?.onnxruntime ?? null },
       memory: {
-        frontWasmBytes: codecs.jpeg + codecs.png + codecs.photon,
+        frontWasmBytes: Object.values(codecs).reduce((sum, bytes) => sum + bytes, 0),
         frontCodecs: codecs,
         // The most typed-array memory one request's pipeline held at once (its own count).
         frontPipelinePeakBytes: pipelinePeakBytes(),
