@@ -13,6 +13,7 @@ export const ERRORS = {
   forbidden_host: { status: 403, message: "That host may not be fetched" },
   invalid_signature: { status: 403, message: "This URL needs a valid sig= signature" },
   forbidden_referer: { status: 403, message: "Embedding is not allowed from this site" },
+  invalid_api_key: { status: 401, message: "X-Api-Key is not a valid key for this service" },
   not_found: { status: 404, message: "No such endpoint" },
   method_not_allowed: { status: 405, message: "Method not allowed" },
   payload_too_large: { status: 413, message: "The image file is too large" },

@@ -16,6 +16,7 @@ declare namespace Cloudflare {
 		EDGE_MODEL: "u2netp";
 		SOURCE_HOSTS: "";
 		ALLOWED_REFERERS: "";
+		ALLOWED_ORIGINS: "";
 		CACHE_TTL: "86400";
 		SOURCE_CACHE_TTL: "3600";
 		GPU_SERVER_URL: "";

@@ -9,6 +9,7 @@ import { gpuBreaker } from "../backends/gpu";
 import { limitsFrom } from "../config";
 import { codecMemoryBytes, decoderTraps } from "../codecs";
 import { pipelineLastBytes, pipelinePeakBytes } from "./memory-stats";
+import { lastTimings } from "../timing";
 
 interface SegmenterStats {
   wasmMemoryBytes: number;
@@ -57,6 +58,8 @@ export const health: Handler<{ Bindings: Env }> = async (c) => {
         frontPipelineLastBytes: pipelineLastBytes(),
         segmenterWasmBytes: segmenter.stats?.wasmMemoryBytes ?? null,
       },
+      // The last finished answer's phases in ms, compose and encode included (Server-Timing stops at the mask).
+      lastAnswer: lastTimings(),
       counters: { inferences: segmenter.stats?.inferences ?? null, decoderTraps: decoderTraps() },
       limits: limitsFrom(c.env as unknown as Record<string, unknown>),
       ...(segmenter.error ? { error: segmenter.error } : {}),

@@ -8,8 +8,11 @@ import type { Limits } from "../config";
 import { readCapped } from "./read-body";
 import { loadSource } from "./source-cache";
 
-/** @param sourceTtl seconds a fetched url= file is kept (see source-cache.ts) */
-export async function readImage(c: Context, limits: Limits, sourceTtl: number): Promise<Uint8Array> {
+/**
+ * @param sourceTtl seconds a fetched url= file is kept (see source-cache.ts)
+ * @param file given the uploaded file's name, when it has one (Content-Disposition)
+ */
+export async function readImage(c: Context, limits: Limits, sourceTtl: number, file: { name?: string } = {}): Promise<Uint8Array> {
   if (c.req.method === "GET" || c.req.method === "HEAD") {
     const url = c.req.query("url");
     if (!url) throw new ApiError("missing_image");
@@ -21,11 +24,11 @@ export async function readImage(c: Context, limits: Limits, sourceTtl: number): 
   }
   const body = await readCapped(c.req.raw.body, limits.maxBytes);
   if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) return body;
-  return imageField(body, c.req.header("content-type")!);
+  return imageField(body, c.req.header("content-type")!, file);
 }
 
 /** The `image` field of an already-capped multipart body. */
-async function imageField(body: Uint8Array, contentType: string): Promise<Uint8Array> {
+async function imageField(body: Uint8Array, contentType: string, file: { name?: string }): Promise<Uint8Array> {
   let form: FormData;
   try {
     form = await new Response(body, { headers: { "content-type": contentType } }).formData();
@@ -35,5 +38,6 @@ async function imageField(body: Uint8Array, contentType: string): Promise<Uint8A
   const field: unknown = form.get("image");
   if (field === null) throw new ApiError("missing_image", "The form has no `image` field");
   if (!(field instanceof Blob)) throw new ApiError("missing_image", "The `image` field must be a file");
+  if (field instanceof File) file.name = field.name;
   return new Uint8Array(await field.arrayBuffer());
 }
