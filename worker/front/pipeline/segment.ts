@@ -17,6 +17,7 @@ import { wholeEncode, type OutputFormat } from "../../../core/encode";
 import type { Preference } from "../../../core/encode/negotiate";
 import { resized, type ImageSource } from "../../../core/pipeline/sources";
 import { modelInput } from "../../../core/preprocess";
+import type { Laps } from "../timing";
 import { backendConfigFrom } from "../backends/config";
 import { inferOnGpu } from "../backends/gpu";
 import type { Limits } from "../config";
@@ -51,15 +52,18 @@ export interface SegmentOptions {
   format: Preference<OutputFormat>;
   /** The codecs' WebAssembly memories now. */
   wasmNow: WasmNow;
+  /** Told when the model input is decoded and when inference ends (Server-Timing). */
+  laps?: Laps;
 }
 
 /** The model's raw output, and who made it. */
 type ModelOutput = { raw: Float32Array; spec: ModelSpec; backend: "edge" | "gpu"; fallback?: string };
 
 /** The edge model through the SEGMENTER service binding (same data centre: no retries). */
-async function inferOnEdge(env: Env, photo: ImageSource, fallback?: string): Promise<ModelOutput> {
+async function inferOnEdge(env: Env, photo: ImageSource, fallback?: string, laps?: Laps): Promise<ModelOutput> {
   const spec = edgeModel(env.EDGE_MODEL);
   const input = modelInput(photo.open(), spec);
+  laps?.lap("decode");
   try {
     const raw = await infer({ server: env.SEGMENTER, baseUrl: "http://segmenter", spec, datatype: "FP32" }, input);
     return { raw, spec, backend: "edge", fallback };
@@ -69,15 +73,18 @@ async function inferOnEdge(env: Env, photo: ImageSource, fallback?: string): Pro
 }
 
 /** The planned backend, and the edge in its place when the GPU fails and that is allowed. */
-async function run(plan: RoutePlan, env: Env, photo: ImageSource): Promise<ModelOutput> {
-  if (plan.backend === "edge") return inferOnEdge(env, photo, plan.fallback);
+async function run(plan: RoutePlan, env: Env, photo: ImageSource, laps?: Laps): Promise<ModelOutput> {
+  if (plan.backend === "edge") return inferOnEdge(env, photo, plan.fallback, laps);
   const { gpu } = plan;
   try {
-    return { raw: await inferOnGpu(gpu, modelInput(photo.open(), gpu.spec)), spec: gpu.spec, backend: "gpu" };
+    const input = modelInput(photo.open(), gpu.spec);
+    laps?.lap("decode");
+    return { raw: await inferOnGpu(gpu, input), spec: gpu.spec, backend: "gpu" };
   } catch (cause) {
     if (!(cause instanceof InferenceFailure)) throw cause;
     console.warn(`GPU backend failed (${cause.reason}): ${cause.message}`);
-    if (plan.fallback) return inferOnEdge(env, photo, cause.reason);
+    laps?.lap("infer"); // the GPU attempt
+    if (plan.fallback) return inferOnEdge(env, photo, cause.reason, laps);
     throw new ApiError("backend_unavailable", `The GPU inference server failed (${cause.reason}) and the edge cannot answer instead`, { cause });
   }
 }
@@ -109,7 +116,8 @@ export async function segment(bytes: Uint8Array, env: Env, limits: Limits, codec
     const refusal = overBudget({ ...inspection, ...size }, memory);
     if (refusal) throw new ApiError("image_too_large", refusal);
     const photo = resized(openPhoto(bytes, inspection, codecs, ledger), size.width, size.height);
-    const { raw, spec, backend, fallback } = await run(plan, env, photo);
+    const { raw, spec, backend, fallback } = await run(plan, env, photo, options.laps);
+    options.laps?.lap("infer");
     const base = new MaskRows(toMask8(raw), spec.size, spec.size, photo.width, photo.height);
     ledger.take(base.bytes);
     const mask = new MaskBands(base, options.mask, ledger);

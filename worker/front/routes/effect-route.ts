@@ -24,6 +24,8 @@ import { vetUrl } from "../source/fetch-source";
 import { loadImage } from "../source/load-image";
 import { readImage } from "../source/read-image";
 import { noteLedger } from "./memory-stats";
+import { Stopwatch, noteTimings } from "../timing";
+import { contentDisposition, sourceName } from "./content-disposition";
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -61,11 +63,15 @@ async function keyFor(c: Ctx, effect: string, decided: Record<string, unknown>, 
  */
 const STREAM_IDLE_MS = 15_000;
 
-/** The picture's encoded bytes as a body; `done` settles when the last byte is out (or it fails). */
-function streamBody(picture: Picture, encode: (p: Picture) => AsyncIterable<Uint8Array>, ledger: Ledger) {
+/**
+ * The picture's encoded bytes as a body; `done` settles when the last byte is out (or it fails).
+ * The stopwatch counts the time spent making rows (compose) and encoding them.
+ */
+function streamBody(picture: Picture, encode: (p: Picture) => AsyncIterable<Uint8Array>, ledger: Ledger, timing: Stopwatch) {
   let settle!: () => void;
   const done = new Promise<void>((resolve) => (settle = resolve));
-  const chunks = encode(picture)[Symbol.asyncIterator]();
+  const timed: Picture = Object.assign(Object.create(picture) as Picture, { bands: () => timing.timedBands(picture.bands()) });
+  const chunks = timing.timedChunks(encode(timed))[Symbol.asyncIterator]();
   let idle: unknown;
   const quiet = () => clearTimeout(idle as number);
   /** Abandons the answer if the next read does not come in time. */
@@ -113,6 +119,7 @@ function streamBody(picture: Picture, encode: (p: Picture) => AsyncIterable<Uint
 
 export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
   return async (c) => {
+    const timing = new Stopwatch();
     const env = c.env as unknown as Record<string, unknown>;
     const limits = limitsFrom(env);
     const policy = policyFrom(env);
@@ -129,23 +136,29 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
       return new Response(null, { status: 304, headers: CACHE_HEADERS(policy.cacheTtl, key.etag) });
     }
     const kept = key && (await findResult(key));
-    if (kept) return withHeaders(kept, { "x-cache": "hit", vary: "accept" });
+    if (key) timing.lap("cache");
+    if (kept) return withHeaders(kept, { "server-timing": timing.header({ cache: "hit" }), "x-cache": "hit", vary: "accept" });
 
+    const upload: { name?: string } = {};
     const response = await admit(
       limits.maxQueue,
-      () => readImage(c, limits, policy.sourceCacheTtl),
+      () => readImage(c, limits, policy.sourceCacheTtl, upload).finally(() => timing.lap("fetch")),
       async (bytes) => {
+        timing.lap("queue");
         const ledger = new Ledger();
         ledger.take(bytes.length);
         const needs = effect.needs?.(options) ?? {};
         const preference = preferFormat(format, c.req.header("accept"));
         const wasmNow = await codecMemoryBytes();
-        const segmented = await segment(bytes, c.env, limits, codecs, ledger, { maxSide, routing, mask: maskOptions, needs, format: preference, wasmNow });
+        const segmented = await segment(bytes, c.env, limits, codecs, ledger, { maxSide, routing, mask: maskOptions, needs, format: preference, wasmNow, laps: timing });
         const context = { loadImage: (url: string) => loadImage(url, limits, policy.sourceCacheTtl, codecs, ledger, segmented.spare), format };
         const output = await Promise.resolve(effect.render(segmented.job, options, context)).catch((error) => {
           throw asApiError(error);
         });
         const headers: Record<string, string> = { "x-model": segmented.model, "x-backend": segmented.backend, ...CACHE_HEADERS(policy.cacheTtl, key?.etag), ...output.headers };
+        timing.lap("mask");
+        if ("picture" in output) Object.assign(headers, { "x-width": String(output.picture.width), "x-height": String(output.picture.height) });
+        headers["server-timing"] = timing.header();
         // A fallback answer is not the one asked for: never keep it.
         if (segmented.fallback) {
           Object.assign(headers, { "x-fallback": segmented.fallback, "cache-control": "no-store" });
@@ -156,14 +169,16 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
           return { value: Response.json(output.json, { headers }), done: Promise.resolve() };
         }
         const encoder = ENCODERS[chooseFormat(preference, output.picture, segmented.streamOnly)];
-        const { body, done } = streamBody(output.picture, (p) => encoder.encode(p, codecs, ledger, { quality }), ledger);
-        return { value: new Response(body, { headers: { ...headers, "content-type": encoder.mime } }), done };
+        const { body, done } = streamBody(output.picture, (p) => encoder.encode(p, codecs, ledger, { quality }), ledger, timing);
+        const disposition = contentDisposition(sourceName(c.req.query("url") ?? upload.name), effect.name, encoder.mime);
+        if (disposition) headers["content-disposition"] = disposition;
+        return { value: new Response(body, { headers: { ...headers, "content-type": encoder.mime } }), done: done.then(() => noteTimings(effect.name, timing)) };
       },
     );
     if (!key || response.headers.get("cache-control") === "no-store") return response;
     // Stored without Vary: the key already holds the only Accept distinction that matters.
     const [toClient, toCache] = response.body!.tee();
-    const stored = storeResult(key, withHeaders(new Response(toCache, response), { vary: null }));
+    const stored = storeResult(key, withHeaders(new Response(toCache, response), { vary: null, "server-timing": null }));
     c.executionCtx.waitUntil(stored.catch((error) => console.warn("result not cached", error)));
     return withHeaders(new Response(toClient, response), { "x-cache": "miss", vary: "accept" });
   };
