@@ -1,0 +1,133 @@
+/**
+ * The CLI section of `npm run bench` (BENCH_SKIP=cli leaves it out): `edge-u2net mask` over the
+ * fixture photos with `--jobs 1` and `--jobs <cores>`, each runtime (onnxruntime-node native,
+ * onnxruntime-web WASM) and model (u2netp, u2netp-int8): images/s of the whole command (thread
+ * and session start included), the scaling from one job to every core, and accuracy of its
+ * masks against the references; beside it the rembg-style peer (bench/rembg-style.ts: stock
+ * fp32 graph, onnxruntime-node default threads, one image at a time) and, when bench/peers is
+ * installed, @imgly/background-removal-node's per-image time from the peers section.
+ *
+ * Environment: BENCH_CLI_IMAGES (photos, all), BENCH_CLI_REPEAT (times each photo is listed, 1).
+ */
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { IMAGES, baseName, channelOf, compareMasks, photoNames, referenceMask, summarise } from "./masks";
+import { median } from "./stats";
+
+export interface CliRow {
+  path: string;
+  jobs: number;
+  imagesPerSecond: number;
+  /** Per image, one job: wall time / images (session start included). */
+  msPerImage: number;
+  accuracy: { images: number; mae: number; iou: number; minIou: number };
+}
+
+export interface CliResult {
+  images: number;
+  cores: number;
+  rows: CliRow[];
+  notes: string[];
+}
+
+const CONFIGS = [
+  { runtime: "native", model: "u2netp" },
+  { runtime: "native", model: "u2netp-int8" },
+  { runtime: "wasm", model: "u2netp" },
+  { runtime: "wasm", model: "u2netp-int8" },
+];
+
+/** A folder of the photos (each listed `repeat` times under its own name). */
+function photoFolder(photos: string[], repeat: number): { dir: string; files: { file: string; photo: string }[] } {
+  const dir = mkdtempSync(join(tmpdir(), "bench-cli-in-"));
+  const files = photos.flatMap((photo) =>
+    Array.from({ length: repeat }, (_, k) => {
+      const file = repeat > 1 ? `${k}-${photo}` : photo;
+      copyFileSync(join(IMAGES, photo), join(dir, file));
+      return { file, photo };
+    }),
+  );
+  return { dir, files };
+}
+
+function accuracyOf(out: string, files: { file: string; photo: string }[]) {
+  return summarise(files.map(({ file, photo }) => compareMasks(channelOf(readFileSync(join(out, `${baseName(file)}.png`)), 0), referenceMask(photo))));
+}
+
+function runCli(dir: string, files: { file: string; photo: string }[], jobs: number, runtime: string, model: string): CliRow {
+  const out = mkdtempSync(join(tmpdir(), "bench-cli-out-"));
+  const started = performance.now();
+  execFileSync("node", ["bin/edge-u2net.mjs", "mask", dir, "--out", out, "--jobs", String(jobs), "--runtime", runtime, "--model", model, "--quiet"], {
+    encoding: "utf8",
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const row = {
+    path: `edge-u2net mask, ${runtime === "native" ? "onnxruntime-node" : "onnxruntime-web WASM"}, \`${model}\``,
+    jobs,
+    imagesPerSecond: files.length / seconds,
+    msPerImage: (seconds * 1000) / files.length,
+    accuracy: accuracyOf(out, files),
+  };
+  rmSync(out, { recursive: true, force: true });
+  return row;
+}
+
+function rembgStyle(dir: string, files: { file: string; photo: string }[]): CliRow {
+  const out = join(mkdtempSync(join(tmpdir(), "bench-rembg-")), "r.json");
+  execFileSync("node", ["node_modules/tsx/dist/cli.mjs", "bench/rembg-style.ts", out, ...files.map(({ file }) => join(dir, file))], { stdio: ["ignore", "ignore", "inherit"] });
+  const r = JSON.parse(readFileSync(out, "utf8")) as { createMs: number; ms: number[]; accuracy: CliRow["accuracy"] };
+  const total = r.createMs + r.ms.reduce((s, v) => s + v, 0);
+  return {
+    path: "rembg-style: onnxruntime-node, stock fp32 `u2netp.onnx`, default threads, one image at a time",
+    jobs: 1,
+    imagesPerSecond: (files.length * 1000) / total,
+    msPerImage: median(r.ms),
+    accuracy: r.accuracy,
+  };
+}
+
+export function benchCli(imgly?: { ms: number[]; accuracy: CliRow["accuracy"] }): CliResult {
+  const cores = cpus().length;
+  const photos = photoNames().slice(0, Number(process.env.BENCH_CLI_IMAGES ?? 1000));
+  const { dir, files } = photoFolder(photos, Number(process.env.BENCH_CLI_REPEAT ?? 1));
+  const rows: CliRow[] = [];
+  const notes: string[] = [];
+  console.error("cli: rembg-style peer…");
+  rows.push(rembgStyle(dir, files));
+  for (const { runtime, model } of CONFIGS) {
+    for (const jobs of [...new Set([1, cores])]) {
+      console.error(`cli: ${runtime} ${model} --jobs ${jobs}…`);
+      try {
+        rows.push(runCli(dir, files, jobs, runtime, model));
+      } catch (error) {
+        notes.push(`${runtime} ${model} --jobs ${jobs}: ${String((error as { stderr?: string }).stderr ?? error).split("\n")[0]}`);
+      }
+    }
+  }
+  if (imgly) rows.push({ path: "@imgly/background-removal-node (peers section), one image at a time", jobs: 1, imagesPerSecond: 1000 / median(imgly.ms), msPerImage: median(imgly.ms), accuracy: imgly.accuracy });
+  else notes.push("@imgly/background-removal-node: not run (BENCH_SKIP=imgly or bench/peers not installed)");
+  rmSync(dir, { recursive: true, force: true });
+  return { images: files.length, cores, rows, notes };
+}
+
+/** The section's Markdown: one row per path, the scaling and the speed-up against rembg-style. */
+export function cliTable(result: CliResult): string[] {
+  const rembg = result.rows[0];
+  const single = (row: CliRow) => result.rows.find((r) => r.path === row.path && r.jobs === 1);
+  return [
+    `CLI: \`edge-u2net mask\` over ${result.images} fixture photos, ${result.cores} cores; images/s of the whole command (threads and sessions started inside it)`,
+    "",
+    "| path | --jobs | images/s | ms per image (one job) | scaling vs --jobs 1 | vs rembg-style | MAE vs reference | IoU mean / min |",
+    "|---|---|---|---|---|---|---|---|",
+    ...result.rows.map((r) => {
+      const one = single(r);
+      const scaling = one && r.jobs > 1 ? `${(r.imagesPerSecond / one.imagesPerSecond).toFixed(2)}×` : "–";
+      const vs = r === rembg ? "1×" : `${(r.imagesPerSecond / rembg.imagesPerSecond).toFixed(2)}×`;
+      return `| ${r.path} | ${r.jobs} | ${r.imagesPerSecond.toFixed(2)} | ${r.jobs === 1 ? Math.round(r.msPerImage) + " ms" : "–"} | ${scaling} | ${vs} | ${r.accuracy.mae.toFixed(4)} | ${r.accuracy.iou.toFixed(4)} / ${r.accuracy.minIou.toFixed(4)} |`;
+    }),
+    ...result.notes.map((note) => `- ${note}`),
+  ];
+}
