@@ -16,7 +16,8 @@
  *
  * Environment: BENCH_RUNS (timed runs per figure, 5), BENCH_IMAGES (fixture photos for
  * accuracy, all), BENCH_PEER_IMAGES (photos for @imgly, 4), BENCH_IMGLY_MODEL (medium|small),
- * BENCH_SKIP (comma list of: edge, node, ortweb, imgly, e2e, stream, cache, bundle).
+ * BENCH_SKIP (comma list of: edge, node, ortweb, imgly, e2e, stream, cache, bundle, cli).
+ * The CLI section (bench/cli.ts) has its own settings there.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -28,6 +29,7 @@ import { edgeGraphInNode, imgly, ortWebNode, type PeerResult } from "./peers";
 import { photoNames } from "./masks";
 import { benchStreaming, streamingTable, type StreamResult } from "./streaming";
 import { median, percentile } from "./stats";
+import { benchCli, cliTable } from "./cli";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const photos = photoNames().slice(0, Number(process.env.BENCH_IMAGES ?? 1000));
@@ -103,11 +105,13 @@ if (!skip.has("cache")) {
   console.error("cache hit…");
   cache = await benchCacheHit().catch((error: unknown) => ({ skipped: String(error).split("\n")[0] }));
 }
+const imglyRow = rows.find((r) => r.path.startsWith("@imgly"));
+const cli = skip.has("cli") ? null : benchCli(imglyRow);
 const bundles = skip.has("bundle") ? null : { front: bundleSize("wrangler.toml"), segmenter: bundleSize("worker/segmenter/wrangler.toml") };
 
 const ms = (v: number | undefined) => (v === undefined ? "–" : `${Math.round(v)} ms`);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-const result = { date: new Date().toISOString(), machine, runs: RUNS, photos: photos.length, rows, skipped, e2e, streaming, cache, bundles };
+const result = { date: new Date().toISOString(), machine, runs: RUNS, photos: photos.length, rows, skipped, e2e, streaming, cache, bundles, cli };
 
 // Speed-up against the plain onnxruntime-web fp32 peer (Node) of the same run.
 const ortweb = rows.find((r) => r.path.startsWith("onnxruntime-web fp32"));
@@ -140,6 +144,7 @@ if (e2e.length) {
   );
 }
 if (streaming.length) lines.push("", ...streamingTable(streaming, RUNS));
+if (cli) lines.push("", ...cliTable(cli));
 if (cache || bundles) {
   lines.push("", "| figure | value |", "|---|---|");
 }
