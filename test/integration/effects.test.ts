@@ -256,7 +256,8 @@ describe("bad parameters → 400 invalid_parameter, before the image is fetched"
     "/mask?threshold=300", "/mask?threshold=abc", "/mask?feather=-1", "/mask?feather=99", "/mask?cleanup=maybe", "/mask?refine=2",
     "/mask?format=gif", "/mask?max_side=0", "/mask?max_side=1.5", "/remove?bg=zzz", "/remove?bg=12345",
     `/remove?bg=fff&bg_url=${ORIGIN}/images/coffee.png`, "/crop?margin=abc", "/crop?margin=200%25", "/crop?w=0&h=10",
-    "/crop?w=100", "/crop?w=100&h=99999", "/crop?fit=cover", "/highlight?style=sepia", "/highlight?strength=2",
+    "/crop?w=100", "/crop?w=100&h=99999", "/crop?fit=stretch", "/crop?dpr=0", "/crop?dpr=3.5", "/crop?dpr=two",
+    "/crop?w=1500&h=100&dpr=2", "/crop?fit=pad&w=10&h=10&bg=nope", "/highlight?style=sepia", "/highlight?strength=2",
     "/bbox?min_area=5", "/remove?shadow=please",
   ])("%s", async (path) => {
     // The source would answer 500: a 400 proves the parameters were checked first.
