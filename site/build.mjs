@@ -3,8 +3,8 @@
  * Builds the static site into dist/site: the pages' TypeScript bundled by esbuild (the browser
  * reuses the worker's own pre-processing, mask and weight modules), the HTML, CSS and samples
  * copied, and what the in-browser model needs served beside them (no CDN): onnxruntime-web's
- * WASM files under /ort/ and the models' files, as their manifests under models/ list them,
- * under /models/.
+ * WASM files under /ort/ and the browser's graphs under /models/; `_headers` makes the live
+ * pages cross-origin isolated.
  *
  * Usage: node site/build.mjs [--watch]
  */
@@ -20,10 +20,13 @@ const ORT = join(ROOT, "node_modules/onnxruntime-web/dist");
 /** Cloudflare static assets refuse files over 25 MiB. */
 const ASSET_LIMIT = 25 * 1024 * 1024;
 /**
- * ORT's WASM builds the site serves: the plain one for the WASM backend, and the JSPI one for
- * WebGPU (16 MiB; the asyncify and JSEP builds are over the asset limit).
+ * ORT's builds the site serves: the plain one for the WASM backend, and the JSPI one for
+ * WebGPU (16 MiB; the asyncify and JSEP builds are over the asset limit). Each .mjs is ORT's
+ * own bundle, served as it is and imported by URL, not bundled by esbuild: ORT starts its WASM
+ * threads as module workers of `import.meta.url`, which must be ORT's own file (in an esbuild
+ * chunk, ORT's code sits in lazy initialisers a worker never calls).
  */
-const ORT_FILES = ["ort-wasm-simd-threaded.wasm", "ort-wasm-simd-threaded.jspi.wasm"];
+const ORT_FILES = ["ort.wasm.bundle.min.mjs", "ort-wasm-simd-threaded.wasm", "ort.jspi.bundle.min.mjs", "ort-wasm-simd-threaded.jspi.wasm"];
 const PAGES = ["try", "webcam", "video", "batch"];
 
 /** The pages in the navigation, in order: path and label. */
@@ -55,22 +58,33 @@ async function copyStatic() {
 }
 
 /**
- * The model files each manifest under models/ lists, copied to /models/, and per model id a
- * `<id>.files.json` naming them, so the browser loads whichever model worker/shared/models.ts
- * makes the default. External weights only where the manifest has a weight index (a model with
- * inline weights is its graph alone).
+ * The browser's graphs (models/build_browser.py; site/src/model/browser-models.ts says which
+ * mode runs which), copied to /models/. Not the edge's graph: it is tiled for a 128 MB isolate
+ * and uses an operator ORT's WebGPU backend cannot run.
  */
+const BROWSER_GRAPH = /^u2netp-(browser|int8-\d+)\.onnx$/;
+
 async function copyModels() {
   await mkdir(join(OUT, "models"), { recursive: true });
-  const manifests = (await readdir(join(ROOT, "models"))).filter((f) => /(^|\.)manifest\.json$/.test(f));
-  for (const name of manifests) {
-    const manifest = JSON.parse(await readFile(join(ROOT, "models", name), "utf8"));
-    const files = manifest.files.weightsIndex
-      ? { graph: manifest.files.graph.path, weights: manifest.files.weights.path, weightsIndex: manifest.files.weightsIndex.path }
-      : { graph: manifest.files.graph.path };
-    for (const file of Object.values(files)) await cp(join(ROOT, "models", file), join(OUT, "models", file));
-    await writeFile(join(OUT, "models", `${manifest.id}.files.json`), JSON.stringify(files));
+  for (const file of (await readdir(join(ROOT, "models"))).filter((f) => BROWSER_GRAPH.test(f))) {
+    await cp(join(ROOT, "models", file), join(OUT, "models", file));
   }
+}
+
+/**
+ * Workers static assets read `_headers`: the live pages are cross-origin isolated (COOP +
+ * COEP), which gives them SharedArrayBuffer and so ORT's WASM threads. Everything they load is
+ * same-origin (scripts, ORT's .wasm, the graphs, blob: videos), so require-corp costs nothing.
+ * ORT's threads are module workers of its own script under /ort/: a worker of an isolated page
+ * must carry COEP itself, or Chromium refuses to start it (and ORT waits for it forever: the
+ * "threaded start hung").
+ */
+const ISOLATED = ["/webcam", "/webcam.html", "/video", "/video.html", "/ort/*"];
+const ISOLATION_HEADERS = ["  Cross-Origin-Opener-Policy: same-origin", "  Cross-Origin-Embedder-Policy: require-corp"];
+
+async function writeHeaders() {
+  const rules = ISOLATED.flatMap((path) => [path, ...ISOLATION_HEADERS]);
+  await writeFile(join(OUT, "_headers"), rules.join("\n") + "\n");
 }
 
 async function copyRuntime() {
@@ -96,13 +110,14 @@ const options = {
   target: "es2022",
   minify: true,
   sourcemap: true,
-  // ORT's "bundle" builds carry their JS glue; the .wasm comes from /ort/ (env.wasm.wasmPaths).
+  // ORT is loaded at run time from /ort/ (site/src/model/ort-loader.ts), never bundled.
+  external: ["/ort/*"],
   logLevel: "warning",
 };
 
 await rm(OUT, { recursive: true, force: true });
 await mkdir(OUT, { recursive: true });
-await Promise.all([copyStatic(), copyRuntime(), copyModels()]);
+await Promise.all([copyStatic(), copyRuntime(), copyModels(), writeHeaders()]);
 if (process.argv.includes("--watch")) {
   await (await context(options)).watch();
   console.log("site: watching site/src");

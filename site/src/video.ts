@@ -1,13 +1,18 @@
 /**
- * Video: a video file's background removed frame by frame in the browser (the edge model in
- * onnxruntime-web), previewed, and exported as WebM.
+ * Video: a video file's background removed frame by frame in the browser (u2netp in
+ * onnxruntime-web: WebGPU, or WASM on every core the page may use), previewed, with progress
+ * and time left, and exported as WebM with the source's sound where the browser can decode it.
  */
+import { resizeMask } from "../../core/mask";
 import { applyBackground } from "./model/backgrounds";
-import { browserSegmenter } from "./model/browser-segmenter";
+import { browserSegmenter, onWebGpuFallback } from "./model/browser-segmenter";
 import { backgroundPicker } from "./live/background-picker";
-import { modelPicker } from "./live/model-picker";
+import { backendLabel } from "./live/backend-label";
+import { modePicker } from "./live/mode-picker";
 import { byId, download, messageOf, say } from "./ui/dom";
 import { fitWithin, grabFrame, paintFrame } from "./ui/frames";
+import { audioReplay } from "./video/audio-track";
+import { etaText } from "./video/eta";
 import { frameTimes } from "./video/frames";
 import { exportWebm } from "./video/webm-export";
 
@@ -29,7 +34,13 @@ const background = backgroundPicker({
   color: byId<HTMLInputElement>("bg-color"),
   image: byId<HTMLInputElement>("bg-image"),
 });
-const model = modelPicker(byId<HTMLSelectElement>("model"));
+const mode = modePicker(byId<HTMLSelectElement>("model"), "quality");
+const prefer = new URLSearchParams(location.search).get("backend") === "wasm" ? "wasm" : undefined;
+const notice = byId("notice");
+onWebGpuFallback((reason) => {
+  notice.hidden = false;
+  notice.textContent = `WebGPU could not run the model (${reason}); running on WebAssembly for the rest of this page.`;
+});
 let exported: Blob | undefined;
 let running: AbortController | undefined;
 
@@ -42,27 +53,32 @@ async function processVideo(): Promise<void> {
   progress.hidden = false;
   try {
     say(status, "Loading the model…");
-    const segmenter = await browserSegmenter(model());
+    const segmenter = await browserSegmenter(mode(), prefer);
+    const side = segmenter.mode.side;
     const fps = Math.min(30, Math.max(1, Number(fpsInput.value) || 12));
     const size = fitWithin(source.videoWidth, source.videoHeight, FRAME_SIDE);
     const scratch = document.createElement("canvas");
     const frames: ImageBitmap[] = [];
+    const started = performance.now();
     for await (const { index, count } of frameTimes(source, fps, controller.signal)) {
       const frame = grabFrame(source, scratch, size.width, size.height);
-      applyBackground(frame, await segmenter.segment(frame), background.current());
+      const mask = resizeMask(await segmenter.segment(frame), side, side, frame.width, frame.height);
+      applyBackground(frame, mask, background.current());
       paintFrame(frame, preview);
       frames.push(await createImageBitmap(preview));
       progress.value = (index + 1) / count;
-      say(status, `Frame ${index + 1} of ${count} (${segmenter.backend === "webgpu" ? "WebGPU" : "WASM"})…`);
+      const eta = etaText(index + 1, count, performance.now() - started);
+      say(status, `Frame ${index + 1} of ${count} (${backendLabel(segmenter)})${eta ? `, ${eta}` : ""}…`);
     }
     say(status, "Encoding WebM…");
-    exported = await exportWebm(frames, fps, preview);
+    const audio = fileInput.files?.[0] && (await audioReplay(fileInput.files[0]));
+    exported = await exportWebm(frames, fps, preview, audio);
     for (const frame of frames) frame.close();
     URL.revokeObjectURL(result.src);
     result.src = URL.createObjectURL(exported);
     result.hidden = false;
     downloadButton.disabled = false;
-    say(status, `Done: ${frames.length} frames, ${(exported.size / 1024).toFixed(0)} KiB WebM.`, "done");
+    say(status, `Done: ${frames.length} frames, ${(exported.size / 1024).toFixed(0)} KiB WebM${audio ? " with sound" : ""} (${backendLabel(segmenter)}).`, "done");
   } catch (error) {
     say(status, controller.signal.aborted ? "Cancelled." : `The video could not be processed: ${messageOf(error)}`, controller.signal.aborted ? "info" : "error");
   } finally {

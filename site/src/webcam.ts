@@ -1,13 +1,16 @@
 /**
- * Webcam: live background removal in the browser, with the edge model in onnxruntime-web
- * (WebGPU when present, WASM otherwise). Frames are taken at the model's scale (its input is
- * 320×320, so larger frames only cost pre-processing) and shown with the chosen background.
+ * Webcam: live background removal in the browser (onnxruntime-web: WebGPU when present, else
+ * WASM on every core the page may use). Two modes (model/browser-models.ts): real-time (a
+ * smaller input, the mask smoothed over frames) and quality (320², the edge's input).
  */
+import { resizeMask } from "../../core/mask";
 import { applyBackground } from "./model/backgrounds";
-import { browserSegmenter } from "./model/browser-segmenter";
+import { browserSegmenter, onWebGpuFallback, type Segmenter } from "./model/browser-segmenter";
 import { backgroundPicker } from "./live/background-picker";
-import { modelPicker } from "./live/model-picker";
+import { modePicker } from "./live/mode-picker";
 import { FpsMeter } from "./live/fps-meter";
+import { MaskSmoother } from "./live/mask-smoother";
+import { backendLabel } from "./live/backend-label";
 import { byId, messageOf, say } from "./ui/dom";
 import { fitWithin, grabFrame, paintFrame } from "./ui/frames";
 
@@ -17,7 +20,9 @@ const FRAME_SIDE = 480;
 const video = byId<HTMLVideoElement>("camera");
 const output = byId<HTMLCanvasElement>("output");
 const status = byId("status");
+const notice = byId("notice");
 const fps = byId<HTMLOutputElement>("fps");
+const backend = byId<HTMLOutputElement>("backend");
 const startButton = byId<HTMLButtonElement>("start");
 const stopButton = byId<HTMLButtonElement>("stop");
 const background = backgroundPicker({
@@ -25,32 +30,48 @@ const background = backgroundPicker({
   color: byId<HTMLInputElement>("bg-color"),
   image: byId<HTMLInputElement>("bg-image"),
 });
-const model = modelPicker(byId<HTMLSelectElement>("model"));
+const mode = modePicker(byId<HTMLSelectElement>("model"), "realtime");
 const prefer = new URLSearchParams(location.search).get("backend") === "wasm" ? "wasm" : undefined;
 const scratch = document.createElement("canvas");
 let stream: MediaStream | undefined;
 
+onWebGpuFallback((reason) => {
+  notice.hidden = false;
+  notice.textContent = `WebGPU could not run the model (${reason}); running on WebAssembly for the rest of this page.`;
+});
+
+/** Shows which backend and mode run; returns a key that changes when either does. */
+function showRunning(segmenter: Segmenter): string {
+  backend.textContent = backendLabel(segmenter);
+  backend.dataset.backend = segmenter.backend;
+  backend.dataset.threads = String(segmenter.threads);
+  return `${segmenter.mode.id}/${segmenter.backend}`;
+}
+
 async function loop(): Promise<void> {
   let meter = new FpsMeter();
   let running = "";
+  let smoother = new MaskSmoother(1);
   while (stream?.active) {
-    // The model can change while the camera runs; each is loaded once.
-    const segmenter = await browserSegmenter(model(), prefer);
-    if (segmenter.spec.id !== running) {
-      running = segmenter.spec.id;
-      meter = new FpsMeter();
-      byId("backend").textContent = `${segmenter.backend === "webgpu" ? "WebGPU" : "WASM"}, ${running}`;
-      say(status, "Running.", "done");
-    }
+    // The mode can change while the camera runs; each session is created once.
+    const segmenter = await browserSegmenter(mode(), prefer);
     const size = fitWithin(video.videoWidth, video.videoHeight, FRAME_SIDE);
     const frame = grabFrame(video, scratch, size.width, size.height);
-    const mask = await segmenter.segment(frame);
-    applyBackground(frame, mask, background.current());
+    const side = segmenter.mode.side;
+    const mask = smoother.next(await segmenter.segment(frame));
+    applyBackground(frame, resizeMask(mask, side, side, frame.width, frame.height), background.current());
     paintFrame(frame, output);
-    const rate = meter.tick();
-    fps.value = rate.toFixed(1);
+    const key = showRunning(segmenter);
+    if (key !== running) {
+      // A new mode or backend: its own rate and its own smoothing.
+      running = key;
+      meter = new FpsMeter();
+      smoother = new MaskSmoother(segmenter.mode.smoothing);
+      say(status, "Running.", "done");
+    }
+    fps.value = meter.tick().toFixed(1);
     fps.dataset.frames = String(meter.frames);
-    fps.dataset.model = running;
+    fps.dataset.model = segmenter.mode.id;
     // Yield to the event loop: inference resolves in microtasks, which would starve painting and input.
     await new Promise((resolve) => setTimeout(resolve, 0));
   }

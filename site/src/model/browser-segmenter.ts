@@ -1,106 +1,143 @@
 /**
- * The edge model, run in the browser: the same graph and weights the segmenter worker runs
- * (any model of worker/shared/models.ts, the default unless told), the same pre-processing and
- * mask resizing (the worker's own modules, bundled), so a frame here gets the mask the API
- * would give.
+ * u2netp in the browser, per mode (model/browser-models.ts): the product's own pre-processing
+ * (core/preprocess) and mask normalisation (core/mask), the graph of the backend in use.
+ *
+ * WebGPU first where the browser has it; a WebGPU session that fails to be created *or to
+ * run* hands over to WASM, for that frame and for the rest of the page's life (a GPU that
+ * failed once is not tried again: each try costs a session), and `onWebGpuFallback`
+ * listeners hear why so the page can say so.
  */
 import type { InferenceSession, Tensor } from "onnxruntime-web";
-import { toMask8, resizeMask } from "../../../core/mask";
+import { toMask8 } from "../../../core/mask";
 import { toModelInput } from "../../../core/preprocess";
-import { DEFAULT_MODEL, MODELS, type ModelSpec } from "../../../core/models";
-import { expandWeights, type WeightIndex } from "../../../worker/segmenter/weights";
 import type { RgbaImage } from "../../../core/image";
-import { loadRuntime, type Backend, type Runtime } from "./ort-loader";
+import { BROWSER_MODES, modeSpec, type BrowserMode, type ModeId } from "./browser-models";
+import { firstBackend, runtimeFor, type Backend } from "./ort-loader";
 
-/** Where the build copies the model files. */
+/** Where the build copies the graphs. */
 const MODEL_PATH = "/models/";
 
 export interface Segmenter {
-  backend: Backend;
-  spec: ModelSpec;
-  /** The 8-bit mask of `image`, its size (255 = object). */
+  readonly mode: BrowserMode;
+  /** The backend running now (WebGPU can hand over to WASM). */
+  readonly backend: Backend;
+  /** WASM threads of the backend running now. */
+  readonly threads: number;
+  /** The mask of `image` at the model's side (`mode.side`², 255 = object). */
   segment(image: RgbaImage): Promise<Uint8Array>;
 }
 
-/** A model's files as site/build.mjs lists them (`/models/<id>.files.json`). */
-interface ModelFileNames {
-  graph: string;
-  weights?: string;
-  weightsIndex?: string;
+/** One session with its input tensor, kept and refilled frame after frame. */
+interface Session {
+  backend: Backend;
+  threads: number;
+  run(image: RgbaImage): Promise<Uint8Array>;
 }
 
-async function fetchBytes(file: string): Promise<ArrayBuffer> {
+let webGpuFailure: string | undefined;
+const fallbackListeners = new Set<(reason: string) => void>();
+
+/** Calls `listener` (once) if WebGPU fails and the page falls back to WASM. */
+export function onWebGpuFallback(listener: (reason: string) => void): void {
+  if (webGpuFailure) listener(webGpuFailure);
+  else fallbackListeners.add(listener);
+}
+
+function webGpuFailed(error: unknown): void {
+  if (webGpuFailure) return;
+  webGpuFailure = error instanceof Error ? error.message : String(error);
+  console.warn("WebGPU failed; using WASM for the rest of this page", error);
+  for (const listener of fallbackListeners) listener(webGpuFailure);
+  fallbackListeners.clear();
+}
+
+async function fetchBytes(file: string): Promise<Uint8Array> {
   const response = await fetch(MODEL_PATH + file);
   if (!response.ok) throw new Error(`Could not load the model file ${file} (HTTP ${response.status})`);
-  return response.arrayBuffer();
+  return new Uint8Array(await response.arrayBuffer());
 }
 
-async function createSession(runtime: Runtime, spec: ModelSpec): Promise<InferenceSession> {
-  const files = JSON.parse(new TextDecoder().decode(await fetchBytes(`${spec.id}.files.json`))) as ModelFileNames;
-  const graph = fetchBytes(files.graph);
-  let externalData: { path: string; data: Uint8Array }[] | undefined;
-  if (files.weights && files.weightsIndex) {
-    const [packed, indexBytes] = await Promise.all([fetchBytes(files.weights), fetchBytes(files.weightsIndex)]);
-    const index = JSON.parse(new TextDecoder().decode(indexBytes)) as WeightIndex;
-    externalData = [{ path: index.externalDataPath, data: expandWeights(packed, index) }];
-  }
-  return runtime.ort.InferenceSession.create(new Uint8Array(await graph), {
+async function createSession(mode: BrowserMode, backend: Backend): Promise<Session> {
+  const runtime = await runtimeFor(backend);
+  const spec = modeSpec(mode);
+  const session = await runtime.ort.InferenceSession.create(await fetchBytes(mode.graphs[backend]), {
     ...spec.session,
     executionProviders: runtime.executionProviders,
-    externalData,
   } as InferenceSession.SessionOptions);
-}
-
-/** Runs are serialised: one session, one input buffer at a time. */
-function serialised<T, A extends unknown[]>(fn: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
-  let last: Promise<unknown> = Promise.resolve();
-  return (...args) => {
-    const next = last.then(() => fn(...args));
-    last = next.catch(() => undefined);
-    return next;
+  // The input tensor is made once and refilled: no new tensor (or WebGPU upload buffer) per frame.
+  const input = new Float32Array(3 * spec.size * spec.size);
+  const tensor = new runtime.ort.Tensor("float32", input, [1, 3, spec.size, spec.size]);
+  const run = async (image: RgbaImage) => {
+    input.set(toModelInput(image, spec));
+    const output = (await session.run({ [spec.inputName]: tensor }, [spec.outputName]))[spec.outputName] as Tensor;
+    try {
+      return toMask8((await output.getData()) as Float32Array);
+    } finally {
+      output.dispose();
+    }
   };
+  return { backend, threads: runtime.threads, run };
 }
 
-const loading = new Map<string, Promise<Segmenter>>();
+const sessions = new Map<string, Promise<Session>>();
 
-/** The models the browser can run: those of worker/shared/models.ts, the default first. */
-export function browserModels(): ModelSpec[] {
-  return Object.values(MODELS).sort((a, b) => Number(b.id === DEFAULT_MODEL) - Number(a.id === DEFAULT_MODEL));
+/** The session of `mode` on `backend`, created once (forgotten if creation fails). */
+function sessionFor(mode: BrowserMode, backend: Backend): Promise<Session> {
+  const key = `${mode.id}/${backend}`;
+  let session = sessions.get(key);
+  if (!session) {
+    session = createSession(mode, backend);
+    sessions.set(key, session);
+    session.catch(() => sessions.delete(key));
+  }
+  return session;
+}
+
+/** A WebGPU session, or WASM's if WebGPU failed before or fails now. */
+async function usableSession(mode: BrowserMode, backend: Backend): Promise<Session> {
+  if (backend === "webgpu" && !webGpuFailure) {
+    try {
+      return await sessionFor(mode, "webgpu");
+    } catch (error) {
+      webGpuFailed(error);
+    }
+  }
+  return sessionFor(mode, "wasm");
 }
 
 /**
- * The shared in-browser segmenter for `model` (default: the edge's default), created on first
- * use; forgotten if creation fails so a retry can succeed.
- * @example const mask = await (await browserSegmenter()).segment(frame);
+ * The segmenter for `mode` (its sessions created on first use and shared).
+ * @example const mask = await (await browserSegmenter("quality")).segment(frame); // 320² mask
  */
-export function browserSegmenter(model = DEFAULT_MODEL, prefer?: Backend): Promise<Segmenter> {
-  const existing = loading.get(model);
-  if (existing) return existing;
-  const created = (async () => {
-    const spec = MODELS[model];
-    if (!spec) throw new Error(`Unknown model ${model}`);
-    let runtime = await loadRuntime(prefer);
-    let session: InferenceSession;
-    try {
-      session = await createSession(runtime, spec);
-    } catch (error) {
-      if (runtime.backend !== "webgpu") throw error;
-      // A GPU that cannot run this graph still leaves the WASM backend.
-      console.warn("WebGPU session failed; using WASM", error);
-      runtime = await loadRuntime("wasm");
-      session = await createSession(runtime, spec);
-    }
-    const segment = serialised(async (image: RgbaImage) => {
-      const input = new runtime.ort.Tensor("float32", toModelInput(image, spec), [1, 3, spec.size, spec.size]);
-      const results = await session.run({ [spec.inputName]: input }, [spec.outputName]);
-      const output = results[spec.outputName] as Tensor;
-      const mask = toMask8((await output.getData()) as Float32Array);
-      output.dispose();
-      return resizeMask(mask, spec.size, spec.size, image.width, image.height);
+export async function browserSegmenter(modeId: ModeId, prefer?: Backend): Promise<Segmenter> {
+  const mode = BROWSER_MODES[modeId];
+  if (!mode) throw new Error(`Unknown mode ${modeId}`);
+  let session = await usableSession(mode, await firstBackend(prefer));
+  // One run at a time: the input tensor is shared.
+  let last: Promise<unknown> = Promise.resolve();
+  const segment = (image: RgbaImage): Promise<Uint8Array> => {
+    const next = last.then(async () => {
+      if (session.backend === "webgpu" && webGpuFailure) session = await sessionFor(mode, "wasm");
+      try {
+        return await session.run(image);
+      } catch (error) {
+        if (session.backend !== "webgpu") throw error;
+        webGpuFailed(error);
+        session = await sessionFor(mode, "wasm");
+        return session.run(image);
+      }
     });
-    return { backend: runtime.backend, spec, segment };
-  })();
-  loading.set(model, created);
-  created.catch(() => loading.delete(model));
-  return created;
+    last = next.catch(() => undefined);
+    return next;
+  };
+  return {
+    mode,
+    get backend() {
+      return session.backend;
+    },
+    get threads() {
+      return session.threads;
+    },
+    segment,
+  };
 }

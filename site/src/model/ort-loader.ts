@@ -1,9 +1,12 @@
 /**
  * Loads onnxruntime-web in the browser, from the site itself (no CDN): WebGPU through ORT's
  * JSPI build when the browser has a GPU adapter and JSPI, the WASM backend otherwise. Each
- * build is a separate chunk, fetched only when chosen.
- * One thread: WASM threads need cross-origin isolation, and with it ORT 1.30's threaded start
- * never finished here (measured: session creation hung with 2 threads), so it stays off.
+ * build is fetched only when chosen, and loaded once.
+ *
+ * Threads: ORT's WASM threads need SharedArrayBuffer, which a page has only when it is
+ * cross-origin isolated (COOP + COEP: site/build.mjs writes them in `_headers` for /webcam and
+ * /video). Without isolation ORT silently falls back to one thread; so the count is asked for
+ * only where `crossOriginIsolated` is true. `?threads=N` overrides it (the benchmark's 1-thread row).
  */
 import type * as Ort from "onnxruntime-web";
 
@@ -13,15 +16,21 @@ export interface Runtime {
   ort: typeof Ort;
   backend: Backend;
   executionProviders: string[];
+  /** WASM threads ORT was told to use. */
+  threads: number;
 }
 
+/** More threads than this gain nothing on u2netp's small convolutions (and cost memory). */
+const MAX_THREADS = 4;
+
 /**
- * Where the build (site/build.mjs) puts each build's .wasm. Given as a file (not a prefix) so
- * ORT keeps the JS glue bundled with it instead of fetching the .mjs too.
+ * Where the build (site/build.mjs) puts each of ORT's builds: its own bundle (JS glue inside),
+ * imported by URL so that its thread workers can load the same file, and its .wasm (given as
+ * a file, not a prefix, so ORT does not fetch a separate .mjs glue).
  */
-const WASM_FILES: Record<Backend, string> = {
-  webgpu: "/ort/ort-wasm-simd-threaded.jspi.wasm",
-  wasm: "/ort/ort-wasm-simd-threaded.wasm",
+const BUILDS: Record<Backend, { module: string; wasm: string }> = {
+  webgpu: { module: "/ort/ort.jspi.bundle.min.mjs", wasm: "/ort/ort-wasm-simd-threaded.jspi.wasm" },
+  wasm: { module: "/ort/ort.wasm.bundle.min.mjs", wasm: "/ort/ort-wasm-simd-threaded.wasm" },
 };
 
 async function hasWebGpu(): Promise<boolean> {
@@ -34,18 +43,43 @@ async function hasWebGpu(): Promise<boolean> {
   }
 }
 
-/**
- * Picks and configures the runtime. `prefer: "wasm"` skips the GPU probe (`?backend=wasm`).
- * @example const { ort, executionProviders } = await loadRuntime();
- */
-export async function loadRuntime(prefer?: Backend): Promise<Runtime> {
-  const gpu = prefer !== "wasm" && (await hasWebGpu());
-  const ort: typeof Ort = gpu ? await import("onnxruntime-web/jspi") : await import("onnxruntime-web/wasm");
-  ort.env.wasm.wasmPaths = { wasm: new URL(WASM_FILES[gpu ? "webgpu" : "wasm"], location.href).href };
-  ort.env.wasm.numThreads = 1;
+/** Threads for the WASM backend: the cores, capped, when the page is cross-origin isolated. */
+export function wasmThreads(): number {
+  const asked = Number(new URLSearchParams(location.search).get("threads"));
+  if (!globalThis.crossOriginIsolated) return 1;
+  if (asked >= 1) return Math.min(MAX_THREADS, Math.floor(asked));
+  return Math.max(1, Math.min(MAX_THREADS, navigator.hardwareConcurrency || 1));
+}
+
+const loaded = new Map<Backend, Promise<Runtime>>();
+
+async function load(backend: Backend): Promise<Runtime> {
+  const build = BUILDS[backend];
+  const ort = (await import(/* a URL, left to the browser */ build.module)) as typeof Ort;
+  ort.env.wasm.wasmPaths = { wasm: new URL(build.wasm, location.href).href };
+  // WebGPU keeps the work on the GPU: its CPU side stays on one thread.
+  const threads = backend === "webgpu" ? 1 : wasmThreads();
+  ort.env.wasm.numThreads = threads;
   ort.env.wasm.proxy = false;
   ort.env.logLevel = "error";
-  return gpu
-    ? { ort, backend: "webgpu", executionProviders: ["webgpu", "wasm"] }
-    : { ort, backend: "wasm", executionProviders: ["wasm"] };
+  return { ort, backend, threads, executionProviders: backend === "webgpu" ? ["webgpu"] : ["wasm"] };
+}
+
+/** The runtime for `backend`, loaded once. */
+export function runtimeFor(backend: Backend): Promise<Runtime> {
+  let runtime = loaded.get(backend);
+  if (!runtime) {
+    runtime = load(backend);
+    loaded.set(backend, runtime);
+    runtime.catch(() => loaded.delete(backend));
+  }
+  return runtime;
+}
+
+/**
+ * The backend to try first: WebGPU when the browser has an adapter, unless `prefer` is "wasm"
+ * (`?backend=wasm`).
+ */
+export async function firstBackend(prefer?: Backend): Promise<Backend> {
+  return prefer !== "wasm" && (await hasWebGpu()) ? "webgpu" : "wasm";
 }
