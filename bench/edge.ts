@@ -10,6 +10,7 @@ import { resizeMask, toMask8 } from "../core/mask";
 import { fetchOnce, startDev } from "./workerd";
 import { timed } from "./stats";
 import { IMAGES, compareMasks, photo, referenceMask, summarise } from "./masks";
+import { compare, floatOutputs, maskAt, splitSummary } from "./quant-metrics";
 
 const SEGMENTER = ["worker/segmenter/wrangler.toml"];
 const BOTH = ["wrangler.toml", "worker/segmenter/wrangler.toml"];
@@ -33,7 +34,9 @@ export async function segmenterModels(models: ModelSpec[]): Promise<ModelSpec[]>
 /**
  * One model in a fresh segmenter isolate: the first request (isolate + session + one run),
  * `runs` warm inferences, the accuracy of the model's mask on `photos` against the references
- * (the front worker's own post-processing), and the WASM memory the isolate holds afterwards.
+ * (the front worker's own post-processing) and against the float model's masks (per-photo
+ * minimum IoU and mean MAE, held-out split and all photos: bench/quant-data.ts), and the WASM
+ * memory the isolate holds afterwards.
  */
 export async function benchSegmenter(spec: ModelSpec, runs: number, photos: string[]) {
   const dev = await startDev(SEGMENTER, "/v2/health/live");
@@ -55,13 +58,17 @@ export async function benchSegmenter(spec: ModelSpec, runs: number, photos: stri
     const warm: number[] = [];
     for (let i = 0; i < runs; i++) warm.push((await timed(() => infer(rgba)))[0]);
     const scores = [];
+    const float = await floatOutputs(photos);
+    const vsFloat = [];
     for (const file of photos) {
       const image = photo(readFileSync(`${IMAGES}/${file}`)).rgba;
-      const mask = resizeMask(toMask8(await infer(image)), spec.size, spec.size, image.width, image.height);
+      const raw = await infer(image);
+      const mask = resizeMask(toMask8(raw), spec.size, spec.size, image.width, image.height);
       scores.push(compareMasks(mask, referenceMask(file)));
+      vsFloat.push({ file, ...compare(maskAt(raw, image.width, image.height), maskAt(float.get(file)!, image.width, image.height)) });
     }
     const stats = (await (await fetch(`${dev.url}/stats`)).json()) as { wasmMemoryBytes: number };
-    return { first, warm, accuracy: summarise(scores), wasmBytes: stats.wasmMemoryBytes };
+    return { first, warm, accuracy: summarise(scores), vsFloat: splitSummary(vsFloat), wasmBytes: stats.wasmMemoryBytes };
   } finally {
     await dev.stop();
   }

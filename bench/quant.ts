@@ -5,26 +5,23 @@
  *   /usr/bin/python3 models/build_int8.py --calib-graph /tmp/u2netp-calib.onnx
  *   npx tsx bench/quant.ts stats /tmp/u2netp-calib.onnx        # writes models/int8-calibration.json
  *   npx tsx bench/quant.ts eval models/u2netp-int8.onnx [--node] [--json out.json]
- *   npx tsx bench/quant.ts means EXPOSED.onnx OUT.json           # bias correction (see build_int8.py)
+ *   npx tsx bench/quant.ts means EXPOSED.onnx OUT.json [--node]  # per-channel means (bias correction)
  *
  * Float activations come from onnxruntime-node (fp32, exact enough and ~5x faster); the int8
  * graph runs in onnxruntime-web's WASM, the product's runtime (onnxruntime-node's AVX2 int8
  * kernels saturate with 8-bit weights and differ from WASM by up to 0.06: `--node` for a quick look).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { resizeMask } from "../core/mask";
 import { MODELS } from "../core/models";
 import { toModelInput } from "../core/preprocess";
-import { baseName } from "./masks";
 import { decode, split, views } from "./quant-data";
+import { compare, floatOutputs, maskAt, splitSummary } from "./quant-metrics";
 
 const require = createRequire(import.meta.url);
 const spec = MODELS.u2netp;
 const S = spec.size;
-const BINS = 2048;
+const BINS = 512;
 const [mode, graph, ...rest] = process.argv.slice(2);
 const flag = (name: string) => rest.includes(`--${name}`);
 const option = (name: string) => (rest.includes(`--${name}`) ? rest[rest.indexOf(`--${name}`) + 1] : undefined);
@@ -46,7 +43,10 @@ async function webSession(path: string) {
   ort.env.wasm.proxy = false;
   ort.env.wasm.wasmBinary = readFileSync(require.resolve("onnxruntime-web/ort-wasm-simd-threaded.wasm"));
   const session = await ort.InferenceSession.create(readFileSync(path), { executionProviders: ["wasm"], graphOptimizationLevel: "disabled" });
-  return { run: (input: Float32Array, outputs?: string[]) => session.run(feedsOf(ort, input) as never, outputs) as never as ReturnType<Session["run"]> };
+  const feeds = (input: Float32Array) => feedsOf(ort, input) as never;
+  return {
+    run: (input: Float32Array, outputs?: string[]) => (outputs ? session.run(feeds(input), outputs) : session.run(feeds(input))) as never as ReturnType<Session["run"]>,
+  };
 }
 
 /** Every calibration input: each calibration photo's views, through the product's pre-processing. */
@@ -103,49 +103,6 @@ async function stats(): Promise<void> {
   writeFileSync("models/int8-calibration.json", JSON.stringify({ method, bins: BINS, inputs: names, tensors }) + "\n");
 }
 
-function normalise(y: Float32Array): Float32Array {
-  const [lo, hi] = extremes(y);
-  return y.map((v) => (v - lo) / (hi - lo || 1));
-}
-
-/** The product's mask at the photo's size: min-max normalised, truncated to 8 bits, bilinear back. */
-function maskAt(y: Float32Array, width: number, height: number): Uint8Array {
-  const m8 = new Uint8Array(S * S);
-  const norm = normalise(y);
-  for (let i = 0; i < m8.length; i++) m8[i] = Math.trunc(norm[i] * 255);
-  return resizeMask(m8, S, S, width, height);
-}
-
-function compare(a: Uint8Array, b: Uint8Array): { mae: number; iou: number } {
-  let abs = 0;
-  let inter = 0;
-  let union = 0;
-  for (let i = 0; i < a.length; i++) {
-    abs += Math.abs(a[i] - b[i]);
-    if (a[i] >= 128 && b[i] >= 128) inter++;
-    if (a[i] >= 128 || b[i] >= 128) union++;
-  }
-  return { mae: abs / a.length / 255, iou: union ? inter / union : 1 };
-}
-
-/** Stock fp32 outputs, cached (onnxruntime-node). */
-async function floatOutputs(files: string[]): Promise<Map<string, Float32Array>> {
-  const dir = join(tmpdir(), "quant-fp32");
-  mkdirSync(dir, { recursive: true });
-  const out = new Map<string, Float32Array>();
-  let session: Awaited<ReturnType<typeof nodeSession>> | undefined;
-  for (const file of files) {
-    const path = join(dir, baseName(file) + ".f32");
-    if (!existsSync(path)) {
-      session ??= await nodeSession("models/u2netp.onnx");
-      const y = (await session.run(toModelInput(decode(file), spec), [spec.outputName]))[spec.outputName].data as Float32Array;
-      writeFileSync(path, y);
-    }
-    out.set(file, new Float32Array(readFileSync(path).buffer.slice(0)));
-  }
-  return out;
-}
-
 async function evaluate(): Promise<void> {
   const { heldOut, calibration } = split();
   const files = [...heldOut, ...calibration].sort();
@@ -159,14 +116,7 @@ async function evaluate(): Promise<void> {
     rows.push({ file, heldOut: heldOut.includes(file), ...score });
     console.error(`${heldOut.includes(file) ? "held-out" : "calib   "} ${file.padEnd(64)} IoU ${score.iou.toFixed(4)}  MAE ${score.mae.toFixed(5)}`);
   }
-  const summary = (set: typeof rows) => ({
-    photos: set.length,
-    minIou: Math.min(...set.map((r) => r.iou)),
-    worst: set.reduce((a, b) => (b.iou < a.iou ? b : a)).file,
-    meanMae: set.reduce((s, r) => s + r.mae, 0) / set.length,
-    meanIou: set.reduce((s, r) => s + r.iou, 0) / set.length,
-  });
-  const result = { graph, runtime: flag("node") ? "onnxruntime-node" : "onnxruntime-web", heldOut: summary(rows.filter((r) => r.heldOut)), all: summary(rows), rows };
+  const result = { graph, runtime: flag("node") ? "onnxruntime-node" : "onnxruntime-web", ...splitSummary(rows), rows };
   console.log(JSON.stringify({ heldOut: result.heldOut, all: result.all }));
   const json = option("json");
   if (json) writeFileSync(json, JSON.stringify(result, null, 1) + "\n");
@@ -174,7 +124,7 @@ async function evaluate(): Promise<void> {
 
 /** Per-channel means of every output of GRAPH (NCHW) over the calibration inputs, in WASM. */
 async function means(): Promise<void> {
-  const session = await webSession(graph);
+  const session = flag("node") ? await nodeSession(graph) : await webSession(graph);
   const sums: Record<string, number[]> = {};
   let n = 0;
   for (const { name, input } of calibrationInputs()) {

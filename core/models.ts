@@ -15,6 +15,8 @@ export interface ModelSpec {
   outputName: string;
   /** Square input side the network was trained at. */
   size: number;
+  /** What the graph computes in: "int8" (u8 activations, s8 weights) or "fp32". */
+  precision: "int8" | "fp32";
   mean: readonly [number, number, number];
   std: readonly [number, number, number];
   /** ORT session options the shipped graph was measured with. */
@@ -34,6 +36,8 @@ interface Manifest {
   preprocessing: { size: number; mean: number[]; std: number[] };
   sessionOptions: Record<string, unknown>;
   memoryReserveBytes?: number;
+  /** Present on quantized graphs only (models/build_int8.py). */
+  quantization?: unknown;
   licence: { model: string };
 }
 
@@ -48,6 +52,7 @@ function fromManifest(m: Manifest): ModelSpec {
     inputName: m.input.name,
     outputName: m.output.name,
     size: m.preprocessing.size,
+    precision: m.quantization ? "int8" : "fp32",
     mean: m.preprocessing.mean as unknown as ModelSpec["mean"],
     std: m.preprocessing.std as unknown as ModelSpec["std"],
     session: Object.fromEntries(SESSION_KEYS.filter((k) => k in m.sessionOptions).map((k) => [k, m.sessionOptions[k]])),
@@ -84,6 +89,7 @@ export const REMOTE_MODELS: Readonly<Record<string, ModelSpec>> = {
     inputName: "input.1",
     outputName: "1959",
     size: MODELS.u2netp.size,
+    precision: "fp32",
     mean: MODELS.u2netp.mean,
     std: MODELS.u2netp.std,
     session: {},

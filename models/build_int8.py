@@ -77,6 +77,7 @@ class Int8Emitter:
         self.counter = 0
         self.conv_outputs = []   # stock tensors QLinearConv writes (bias correction measures them)
         self.bias_shift = {}     # stock tensor -> per-channel mean error of the int8 graph
+        self.input_means = None  # stock tensor -> per-channel float means (weight bias correction)
 
     def uniq(self, base):
         self.counter += 1
@@ -160,6 +161,10 @@ class Int8Emitter:
         ws = np.where(amax > 0, amax / qmax, 1.0).astype(np.float32)
         wq = np.clip(np.rint(flat / ws[:, None]), -qmax, qmax).astype(np.int8).reshape(w.shape)
         shift = np.asarray(self.bias_shift.get(out, np.zeros(w.shape[0])), np.float64)
+        if self.input_means is not None and x in self.input_means:
+            # Weight rounding moves each output's mean by (Wq - W) . E[x]: taken out of the bias.
+            err = (wq.reshape(flat.shape).astype(np.float64) * ws[:, None] - flat).reshape(w.shape)
+            shift = shift + (err.sum(axis=(2, 3)) @ np.asarray(self.input_means[x], np.float64))
         bq = np.rint((b - shift) / (np.float64(xs) * ws.astype(np.float64))).astype(np.int32)
         self.conv_outputs.append(out)
         wn = conv.input[1]
@@ -424,16 +429,38 @@ class Int8Emitter:
         return m
 
 
-def calibrated_ranges(per_photo, statistic):
-    """[lo, hi] per tensor from the per-photo [min, max]: 'minmax' (the extremes over all
-    photos) or 'mean' (the mean of each photo's extremes: finer steps, rare values clip)."""
+def mse_range(bounds, counts, search=None):
+    """The clipping range [lo, hi] (a fraction of the histogram's bounds) that minimises the
+    expected squared error of u8 quantization over the histogram: rounding (step^2/12) inside,
+    the distance to the edge outside."""
+    lo, hi = bounds
+    n = np.zeros(search or 2048, np.float64)
+    n[:len(counts)] = counts
+    width = (hi - lo) / len(n)
+    centres = lo + (np.arange(len(n)) + 0.5) * width
+    best, best_err = 1.0, None
+    for a in np.linspace(1.0, 1.0 / 64, 512):
+        a_lo, a_hi = a * lo, a * hi
+        step = (a_hi - a_lo) / 255.0
+        err = np.where(centres > a_hi, (centres - a_hi) ** 2, np.where(centres < a_lo, (centres - a_lo) ** 2, step * step / 12.0))
+        e = float((n * err).sum())
+        if best_err is None or e < best_err:
+            best, best_err = a, e
+    return [float(best * lo), float(best * hi)]
+
+
+def calibrated_ranges(calib, statistic):
+    """[lo, hi] per tensor: 'mse' (the histogram's least-squares clipping range), 'minmax' (the
+    extremes over every calibration input) or 'mean' (the mean of each input's extremes)."""
     out = {}
-    for name, rows in per_photo.items():
-        arr = np.array(rows, np.float64)
+    for name, t in calib["tensors"].items():
+        arr = np.array(t["ranges"], np.float64)
         if statistic == "minmax":
             out[name] = [float(arr[:, 0].min()), float(arr[:, 1].max())]
         elif statistic == "mean":
             out[name] = [float(arr[:, 0].mean()), float(arr[:, 1].mean())]
+        elif statistic == "mse":
+            out[name] = mse_range(t["bounds"], t["counts"], calib["bins"])
         else:
             raise SystemExit("unknown rangeStatistic " + statistic)
     return out
@@ -476,11 +503,13 @@ def build(cfg, out=GRAPH, stop_at=None, expose=False):
     """Writes the int8 graph; returns the emitter (for its summary)."""
     model = onnx.load(SRC)
     stock = Stock(model)
-    ranges = calibrated_ranges(json.load(open(CALIBRATION))["ranges"], cfg["rangeStatistic"])
+    ranges = calibrated_ranges(json.load(open(CALIBRATION)), cfg["rangeStatistic"])
     e = Int8Emitter(stock, {INPUT: [1, 3, 320, 320]}, ranges, cfg)
     if cfg.get("biasCorrection"):
         means = json.load(open(os.path.join(HERE, cfg["biasCorrection"])))
         e.bias_shift = {t: np.array(means["int8"][t]) - np.array(means["float"][t]) for t in means["int8"]}
+    if cfg.get("weightBiasCorrection"):
+        e.input_means = json.load(open(os.path.join(HERE, cfg["weightBiasCorrection"])))
     e.build()
     data = e.model(stop_at, expose).SerializeToString()
     with open(out, "wb") as f:
@@ -511,9 +540,10 @@ def main():
     ap.add_argument("--im2col-max", type=int, default=None, help="experiments: bytes of one QLinearConv's im2col before banding")
     ap.add_argument("--expose", action="store_true", help="bias correction: every int8 conv output as an output")
     ap.add_argument("--bias-correction", default=None, help="experiments: means file (models/-relative)")
+    ap.add_argument("--weight-bias-correction", default=None, help="experiments: float means file (models/-relative)")
     ap.add_argument("--layout", default=None, choices=["nchw", "nhwc"], help="experiments: u8 tensor layout")
     ap.add_argument("--stop-at", default=None, help="experiments: output this stock tensor instead (memory by phase)")
-    ap.add_argument("--range-statistic", default=None, choices=["minmax", "mean"])
+    ap.add_argument("--range-statistic", default=None, choices=["minmax", "mean", "mse"])
     args = ap.parse_args()
     digest = sha256_file(SRC)
     if digest != SRC_SHA256:
@@ -528,6 +558,8 @@ def main():
         cfg["floatOps"] = [o for o in args.float_ops.split(",") if o]
     if args.bias_correction is not None:
         cfg["biasCorrection"] = args.bias_correction
+    if args.weight_bias_correction is not None:
+        cfg["weightBiasCorrection"] = args.weight_bias_correction
     if args.layout:
         cfg["layout"] = args.layout
     if args.im2col_max:

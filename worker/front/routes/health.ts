@@ -33,7 +33,7 @@ async function segmenterState(segmenter: Fetcher, model: string): Promise<{ read
 function gpuModel(env: Env) {
   const gpu = backendConfigFrom(env as unknown as Record<string, unknown>);
   const spec = gpu?.spec ?? REMOTE_MODELS[REMOTE_MODEL];
-  return { id: spec.id, input: spec.size, licence: spec.licence, backend: "gpu", configured: gpu !== null, breaker: gpu ? gpuBreaker(gpu).state : null };
+  return { id: spec.id, input: spec.size, precision: spec.precision, licence: spec.licence, backend: "gpu", configured: gpu !== null, breaker: gpu ? gpuBreaker(gpu).state : null };
 }
 
 export const health: Handler<{ Bindings: Env }> = async (c) => {
@@ -46,7 +46,7 @@ export const health: Handler<{ Bindings: Env }> = async (c) => {
       ready: segmenter.ready,
       edgeModel: edge.id,
       models: [
-        ...Object.values(MODELS).map((m) => ({ id: m.id, version: m.version, input: m.size, licence: m.licence, backend: "edge" })),
+        ...Object.values(MODELS).map((m) => ({ id: m.id, version: m.version, input: m.size, precision: m.precision, licence: m.licence, backend: "edge" })),
         gpuModel(c.env),
       ],
       versions: { onnxruntime: segmenter.stats?.onnxruntime ?? null },
