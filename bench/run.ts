@@ -52,6 +52,8 @@ function bundleSize(config: string): { raw: number; gzip: number } {
 interface PathRow extends PeerResult {
   path: string;
   firstMs?: number;
+  /** Against the float model's masks (bench/quant-metrics.ts), edge rows only. */
+  vsFloat?: Awaited<ReturnType<typeof benchSegmenter>>["vsFloat"];
 }
 
 const rows: PathRow[] = [];
@@ -67,6 +69,7 @@ if (!skip.has("edge")) {
       createMs: r.first - median(r.warm),
       ms: r.warm,
       accuracy: r.accuracy,
+      vsFloat: r.vsFloat,
       memory: `WASM ${(r.wasmBytes / MiB).toFixed(1)} MiB`,
       note: `segmenter alone, HTTP round trip included; session ${JSON.stringify(spec.session)}`,
     });
@@ -116,16 +119,17 @@ const result = { date: new Date().toISOString(), machine, runs: RUNS, photos: ph
 // Speed-up against the plain onnxruntime-web fp32 peer (Node) of the same run.
 const ortweb = rows.find((r) => r.path.startsWith("onnxruntime-web fp32"));
 const speedup = (r: PathRow) => (ortweb && r !== ortweb ? `${(median(ortweb.ms) / median(r.ms)).toFixed(2)}×` : "–");
+const vsFloat = (r: PathRow, set: "heldOut" | "all") => (r.vsFloat ? `${r.vsFloat[set].minIou.toFixed(4)} / ${r.vsFloat[set].meanMae.toFixed(4)}` : "–");
 const lines = [
   `Benchmark ${result.date.slice(0, 10)} · ${machine} · ${RUNS} timed runs per figure · accuracy on ${photos.length} fixture photos (@imgly: ${peerPhotos.length})`,
   "",
-  "| path | first request / session | per image, median / p95 | vs ORT-web fp32 | MAE vs reference | IoU mean / min | peak memory |",
-  "|---|---|---|---|---|---|---|",
+  "| path | first request / session | per image, median / p95 | vs ORT-web fp32 | MAE vs reference | IoU mean / min | vs fp32 masks, held-out: min IoU / mean MAE | all photos: min IoU / mean MAE | peak memory |",
+  "|---|---|---|---|---|---|---|---|---|",
   ...rows.map(
     (r) =>
-      `| ${r.path} | ${ms(r.firstMs)} / ${ms(r.createMs)} | ${ms(median(r.ms))} / ${ms(percentile(r.ms, 95))} | ${speedup(r)} | ${r.accuracy.mae.toFixed(4)} | ${r.accuracy.iou.toFixed(4)} / ${r.accuracy.minIou.toFixed(4)} | ${r.memory} |`,
+      `| ${r.path} | ${ms(r.firstMs)} / ${ms(r.createMs)} | ${ms(median(r.ms))} / ${ms(percentile(r.ms, 95))} | ${speedup(r)} | ${r.accuracy.mae.toFixed(4)} | ${r.accuracy.iou.toFixed(4)} / ${r.accuracy.minIou.toFixed(4)} | ${vsFloat(r, "heldOut")} | ${vsFloat(r, "all")} | ${r.memory} |`,
   ),
-  ...Object.entries(skipped).map(([peer, why]) => `| ${peer} | skipped: ${why} | | | | | |`),
+  ...Object.entries(skipped).map(([peer, why]) => `| ${peer} | skipped: ${why} | | | | | | | |`),
   "",
   ...rows.map((r) => `- ${r.path}: ${r.note}`),
 ];
