@@ -13,6 +13,7 @@ import {
   concat, jpegDeclaring, jpegScanStart, jpegWithGarbageScan, mutate, pngDeclaring, randomBytes, text, webpDeclaring,
 } from "../corpus/builders";
 import { BAD_SCHEMES, FORBIDDEN_URLS, FORBIDDEN_HOSTS, canonicalHost } from "../corpus/ssrf";
+import { removeBgCases } from "../corpus/removebg";
 import { ORIGIN, TEST_HOSTS, fixture } from "../helpers";
 
 type Outcome = number | "image";
@@ -170,7 +171,8 @@ function parameterCases(): Case[] {
     ["highlight", "strength=-0.1"], ["crop", "margin=101%25"], ["crop", "margin=-5"], ["crop", "margin=5em"], ["crop", "w=0"],
     ["crop", "w=abc"], ["crop", "w=100000&h=10"], ["crop", "fit=stretch"], ["crop", "transparent=2"], ["bbox", "min_area=-1"],
     ["bbox", "min_area=2"], ["bbox", "format=tiff"], ["mask", "model=u2netx"], ["mask", "quality=ultra"], ["mask", "strict=maybe"],
-    ["remove", "format=jpeg&format=gif"],
+    ["remove", "format=jpeg&format=gif"], ["crop", "fit=fill"], ["crop", "dpr=0"], ["crop", "dpr=4"], ["crop", "dpr=abc"], ["crop", "dpr=NaN"],
+    ["crop", "w=1200&h=10&dpr=2"], ["crop", "fit=pad&w=10&h=10&bg=nope"], ["crop", "transparent=1&bg=12345"],
   ];
   const out = bad.map(([endpoint, query]) => fetched(`/${endpoint}?${query}`, `/${endpoint}?url=${photo}&${query}`, [400, 403]));
   out.push(fetched("url= empty", "/mask?url=", [400]));
@@ -223,6 +225,7 @@ const STATUS_OF = new Map(Object.entries(ERRORS).map(([code, { status }]) => [co
 describe("bad-input corpus", () => {
   it("has at least 300 cases", () => {
     cases.push(...fileCases(), ...sizeCases(), ...formatCases(), ...bodyCases(), ...parameterCases(), ...urlCases());
+    cases.push(...removeBgCases(files).map((c) => ({ ...c, path: "/v1.0/removebg" })));
     expect(cases.length).toBeGreaterThanOrEqual(300);
     console.log(`bad-input corpus: ${cases.length} cases`);
   });
@@ -236,7 +239,9 @@ describe("bad-input corpus", () => {
         await response.body?.cancel();
         continue;
       }
-      const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+      const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string }; errors?: { code?: string; title?: string }[] } | null;
+      // /v1.0/removebg answers remove.bg's envelope, {"errors":[{"title","code"}]}.
+      if (body?.errors?.length === 1) body.error = { code: body.errors[0].code, message: body.errors[0].title };
       const code = body?.error?.code ?? "";
       const problems = [
         !c.expect.includes(response.status) && `HTTP ${response.status} (allowed: ${c.expect.join(", ")})`,

@@ -147,7 +147,7 @@ describe("errors in remove.bg's envelope", () => {
 });
 
 function fetchGet(): Promise<Response> {
-  return worker.fetch(new Request(`http://edge.test${ENDPOINT}`), env as Env, createExecutionContext());
+  return Promise.resolve(worker.fetch(new Request(`http://edge.test${ENDPOINT}`), env as Env, createExecutionContext()));
 }
 
 describe("API keys", () => {

@@ -11,6 +11,7 @@ import { ApiError, ERRORS, type ErrorCode } from "../../../core/errors";
 import { limitsFrom, policyFrom, type Limits } from "../config";
 import { internalRequest } from "../guard";
 import { readCapped } from "../source/read-body";
+import { vetUrl } from "../source/fetch-source";
 import { loadSource } from "../source/source-cache";
 import { contentDisposition, sourceName } from "./content-disposition";
 import { readCall, readFields, type ImageField } from "./removebg-fields";
@@ -70,6 +71,9 @@ export function removeBg(dispatch: (request: Request, c: Ctx) => Promise<Respons
     if (declared > cap) throw new ApiError("payload_too_large", `The body is ${declared} bytes; the limit is ${cap}`);
     const body = await readCapped(c.req.raw.body, cap);
     const call = await readCall(await readFields(body, c.req.header("content-type") ?? ""));
+    // Every field is checked before the photo is fetched, bg_image_url's host included.
+    const background = call.query.get("bg_url");
+    if (background !== null) vetUrl(background, limits.sourceHosts);
     const { bytes, name } = await imageBytes(call.image, limits, policyFrom(env).sourceCacheTtl);
     const maxSide = maxSideFor(bytes, call.maxArea);
     if (maxSide !== undefined) call.query.set("max_side", String(maxSide));
