@@ -55,11 +55,11 @@ it("raw rgb24 frames → rgba frames in order, each alpha the API's mask of that
     expect(alpha.some((a) => a > 128) && alpha.some((a) => a < 128), `frame ${f} has object and background`).toBe(true);
   }
   // On an opaque colour the frames are rgb24, background pixels that colour.
-  const white = await cli(["frames", "--size", `${W}x${H}`, "--bg", "ffffff", "--jobs", "2", "--runtime", "wasm"], Buffer.concat(frames));
+  const white = await cli(["frames", "--size", `${W}x${H}`, "--bg", "ffffff", "--jobs", "1", "--runtime", "wasm"], Buffer.concat(frames));
   expect(white.stdout.length).toBe(FRAMES * W * H * 3);
   expect([...white.stdout.subarray(0, 3)]).toEqual([255, 255, 255]); // the corner is background
   // A stream cut inside a frame is an error, not a silently short video.
-  const cut = await cli(["frames", "--size", `${W}x${H}`, "--runtime", "wasm"], frames[0].subarray(0, 100));
+  const cut = await cli(["frames", "--size", `${W}x${H}`, "--jobs", "1", "--runtime", "wasm"], frames[0].subarray(0, 100));
   expect(cut.code).not.toBe(0);
   expect(cut.stderr).toContain("stdin ended inside a frame");
 });
