@@ -490,6 +490,9 @@ def write_manifest(cfg, measured):
                                   "working buffers one band at a time)"},
         "memoryReserveBytes": cfg["memoryReserveBytes"],
         "quantization": {k: v for k, v in cfg.items()},
+        # Photos the activation ranges were fitted on (each also flipped and cropped); every other
+        # development photo is held out (the accuracy tests judge the model there).
+        "calibrationPhotos": sorted({i.split(":")[0] for i in json.load(open(CALIBRATION))["inputs"]}),
         "measured": measured,
         "licence": base["licence"],
         "build": "/usr/bin/python3 models/build.py (calls models/build_int8.py)",
