@@ -8,13 +8,6 @@ export const MASKS = "test/fixtures/masks";
 export const photoNames = (): string[] => readdirSync(IMAGES).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
 export const baseName = (file: string) => file.replace(/\.[^.]+$/, "");
 
-/** The calibration photos: `count` spread evenly over the sorted list (every third of 24 for 8). */
-export function calibrationPhotos(count: number): string[] {
-  const all = photoNames();
-  const step = Math.max(1, Math.floor(all.length / count));
-  return all.filter((_, i) => i % step === 0).slice(0, count);
-}
-
 export interface Rgba {
   width: number;
   height: number;

@@ -36,6 +36,8 @@ const photos = photoNames().slice(0, Number(process.env.BENCH_IMAGES ?? 1000));
 const peerPhotos = photos.slice(0, Number(process.env.BENCH_PEER_IMAGES ?? 4));
 const imglyModel = (process.env.BENCH_IMGLY_MODEL ?? "medium") as "small" | "medium";
 const skip = new Set((process.env.BENCH_SKIP ?? "").split(",").filter(Boolean));
+// End to end per EDGE_MODEL: the default first, then the other edge models.
+const edgeModels = [DEFAULT_MODEL, ...Object.keys(MODELS).filter((id) => id !== DEFAULT_MODEL)];
 const MiB = 2 ** 20;
 
 function bundleSize(config: string): { raw: number; gzip: number } {
@@ -91,14 +93,14 @@ if (!skip.has("imgly")) {
 }
 const e2e: Awaited<ReturnType<typeof benchEndToEnd>>[] = [];
 if (!skip.has("e2e")) {
-  for (const model of [DEFAULT_MODEL, "u2netp-int8"]) {
+  for (const model of edgeModels) {
     console.error(`end to end, EDGE_MODEL=${model}…`);
     e2e.push(await benchEndToEnd(RUNS, model));
   }
 }
 const streaming: StreamResult[] = [];
 if (!skip.has("stream")) {
-  for (const model of [DEFAULT_MODEL, "u2netp-int8"]) {
+  for (const model of edgeModels) {
     console.error(`streaming end to end, EDGE_MODEL=${model}…`);
     streaming.push(await benchStreaming(RUNS, model));
   }
