@@ -6,8 +6,9 @@
     /usr/bin/python3 models/build_int8.py --out X.onnx [--float-convs ..] [--stop-at T] ...   # experiments
 
 Only Debian's python3 with onnx 1.12 and numpy; deterministic. Activation ranges come from
-`int8-calibration.json` (made by `npx tsx bench/calibrate.ts`: onnxruntime-web runs the stock model
-on fixture photos and records each tensor's min and max).
+`int8-calibration.json` (made by `npx tsx bench/quant.ts stats`: onnxruntime-node runs the stock
+model on the calibration split, each photo also flipped and cropped, and records each tensor's
+min and max per input and its histogram); `rangeStatistic` picks the range from them.
 
 Graph (static 1x3x320x320, opset 13 + com.microsoft):
   * Conv+Relu -> QLinearConv (u8 in/out, zero point 0 after ReLU: the clamp is the ReLU);
