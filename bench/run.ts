@@ -16,7 +16,9 @@
  *
  * Environment: BENCH_RUNS (timed runs per figure, 5), BENCH_IMAGES (fixture photos for
  * accuracy, all), BENCH_PEER_IMAGES (photos for @imgly, 4), BENCH_IMGLY_MODEL (medium|small),
- * BENCH_SKIP (comma list of: edge, node, ortweb, imgly, e2e, stream, cache, bundle, cli).
+ * BENCH_SKIP (comma list of: edge, node, ortweb, imgly, e2e, stream, cache, bundle, cli, browser).
+ * The browser section (bench/browser-fps.ts: the webcam page's frames/s in headless Chromium)
+ * has its own settings there.
  * The CLI section (bench/cli.ts) has its own settings there.
  */
 import { execFileSync } from "node:child_process";
@@ -30,6 +32,7 @@ import { photoNames } from "./masks";
 import { benchStreaming, streamingTable, type StreamResult } from "./streaming";
 import { median, percentile } from "./stats";
 import { benchCli, cliTable } from "./cli";
+import { benchBrowserFps, browserFpsTable } from "./browser-fps";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const photos = photoNames().slice(0, Number(process.env.BENCH_IMAGES ?? 1000));
@@ -112,11 +115,12 @@ if (!skip.has("cache")) {
 }
 const imglyRow = rows.find((r) => r.path.startsWith("@imgly"));
 const cli = skip.has("cli") ? null : benchCli(imglyRow);
+const browserFps = skip.has("browser") ? null : await benchBrowserFps();
 const bundles = skip.has("bundle") ? null : { front: bundleSize("wrangler.toml"), segmenter: bundleSize("worker/segmenter/wrangler.toml") };
 
 const ms = (v: number | undefined) => (v === undefined ? "–" : `${Math.round(v)} ms`);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-const result = { date: new Date().toISOString(), machine, runs: RUNS, photos: photos.length, rows, skipped, e2e, streaming, cache, bundles, cli };
+const result = { date: new Date().toISOString(), machine, runs: RUNS, photos: photos.length, rows, skipped, e2e, streaming, cache, bundles, cli, browserFps };
 
 // Speed-up against the plain onnxruntime-web fp32 peer (Node) of the same run.
 const ortweb = rows.find((r) => r.path.startsWith("onnxruntime-web fp32"));
@@ -151,6 +155,7 @@ if (e2e.length) {
 }
 if (streaming.length) lines.push("", ...streamingTable(streaming, RUNS));
 if (cli) lines.push("", ...cliTable(cli));
+if (browserFps) lines.push("", ...browserFpsTable(browserFps));
 if (cache || bundles) {
   lines.push("", "| figure | value |", "|---|---|");
 }

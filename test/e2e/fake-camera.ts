@@ -25,10 +25,11 @@ function toI420(rgba: Uint8Array, width: number, height: number, shift: number):
 }
 
 /**
- * Writes `<dir>/camera.y4m` from `photo` at 640×480, `frames` frames long.
+ * Writes `<dir>/camera.y4m` (`camera-still.y4m` when `still`: every frame the same, so two
+ * browsers see the same picture) from `photo` at 640×480, `frames` frames long.
  * @returns the file's path, for the Chromium flag
  */
-export async function writeFakeCamera(photo: string, dir: string, frames = 30): Promise<string> {
+export async function writeFakeCamera(photo: string, dir: string, frames = 30, still = false): Promise<string> {
   const [width, height] = [640, 480];
   const source = PhotonImage.new_from_byteslice(await readFile(photo));
   const image = resize(source, width, height, SamplingFilter.Triangle);
@@ -37,9 +38,9 @@ export async function writeFakeCamera(photo: string, dir: string, frames = 30): 
   image.free();
   const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F15:1 Ip A1:1 C420jpeg\n`);
   const parts: Uint8Array[] = [header];
-  for (let i = 0; i < frames; i++) parts.push(Buffer.from("FRAME\n"), toI420(rgba, width, height, Math.round(20 * Math.sin((i / frames) * 2 * Math.PI))));
+  for (let i = 0; i < frames; i++) parts.push(Buffer.from("FRAME\n"), toI420(rgba, width, height, still ? 0 : Math.round(20 * Math.sin((i / frames) * 2 * Math.PI))));
   await mkdir(dir, { recursive: true });
-  const path = join(dir, "camera.y4m");
+  const path = join(dir, still ? "camera-still.y4m" : "camera.y4m");
   await writeFile(path, Buffer.concat(parts));
   return path;
 }
