@@ -4,7 +4,7 @@
  * onnxruntime-web's WASM build: the product's own pre-processing and mask resizing, each photo
  * at the graph's input side. The real-time mode's input side is chosen from this table.
  *
- *   npx tsx bench/browser-accuracy.ts [--json out.json] [graph.onnx:side ...]
+ *   npx tsx bench/browser-accuracy.ts [--json out.json] [path/graph.onnx:side ...]
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -14,7 +14,8 @@ import { toModelInput } from "../core/preprocess";
 import { IMAGES, compareMasks, photo, photoNames, referenceMask } from "./masks";
 
 const require = createRequire(import.meta.url);
-const DEFAULT_GRAPHS = ["u2netp-browser.onnx:320", "u2netp-int8-320.onnx:320", "u2netp-int8-256.onnx:256", "u2netp-int8-224.onnx:224", "u2netp-int8-192.onnx:192", "u2netp-int8-160.onnx:160", "u2netp-browser.onnx:192"];
+/** The shipped graphs; others (`models/build_browser.py --sizes …`) by path. */
+const DEFAULT_GRAPHS = ["models/u2netp-browser.onnx:320", "models/u2netp-int8-320.onnx:320", "models/u2netp-int8-192.onnx:192", "models/u2netp-browser.onnx:192"];
 
 export interface GraphAccuracy {
   graph: string;
@@ -23,6 +24,8 @@ export interface GraphAccuracy {
   meanIou: number;
   minIou: number;
   photos: number;
+  /** Median time of one run in Node, one thread (a guide: Chromium's figures are bench/browser-fps.ts). */
+  medianMs: number;
 }
 
 async function main(): Promise<void> {
@@ -38,11 +41,14 @@ async function main(): Promise<void> {
   const rows: GraphAccuracy[] = [];
   for (const { file, side } of graphs) {
     const spec = { ...MODELS.u2netp, size: side };
-    const session = await ort.InferenceSession.create(readFileSync(`models/${file}`), { graphOptimizationLevel: "all" });
+    const session = await ort.InferenceSession.create(readFileSync(file), { graphOptimizationLevel: "all" });
     const scores = [];
+    const times: number[] = [];
     for (const p of photos) {
       const input = new ort.Tensor("float32", toModelInput(p.rgba, spec), [1, 3, side, side]);
+      const started = performance.now();
       const output = (await session.run({ [spec.inputName]: input }))[spec.outputName];
+      times.push(performance.now() - started);
       const mask = resizeMask(toMask8(output.data as Float32Array), side, side, p.rgba.width, p.rgba.height);
       scores.push(compareMasks(mask, p.reference));
     }
@@ -54,9 +60,10 @@ async function main(): Promise<void> {
       meanIou: scores.reduce((s, x) => s + x.iou, 0) / scores.length,
       minIou: Math.min(...scores.map((x) => x.iou)),
       photos: scores.length,
+      medianMs: times.sort((a, b) => a - b)[Math.floor(times.length / 2)],
     };
     rows.push(row);
-    console.log(`${file} at ${side}²: MAE ${row.meanMae.toFixed(4)}, IoU mean ${row.meanIou.toFixed(4)}, min ${row.minIou.toFixed(4)} (${row.photos} photos)`);
+    console.log(`${file} at ${side}²: MAE ${row.meanMae.toFixed(4)}, IoU mean ${row.meanIou.toFixed(4)}, min ${row.minIou.toFixed(4)} (${row.photos} photos), ${row.medianMs.toFixed(0)} ms a run`);
   }
   if (jsonPath) writeFileSync(jsonPath, JSON.stringify(rows, null, 1) + "\n");
 }

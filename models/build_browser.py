@@ -24,7 +24,7 @@ from onnx import TensorProto, helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from build import INPUT, OUTPUT, SRC, SRC_SHA256, Stock, sha256_file  # noqa: E402
+from build import INPUT, OUTPUT, SRC, SRC_SHA256, sha256_file  # noqa: E402
 import build_int8  # noqa: E402
 
 # The real-time side (site/src/model/browser-models.ts REALTIME_SIDE) and the quality side.
@@ -61,15 +61,24 @@ def browser_fp32(out):
 
 
 def browser_int8(size, out):
+    """build_int8.build() as it is (calibration, config, corrections), its emitter given an
+    S×S input and the config's band limits lifted."""
     cfg = json.load(open(build_int8.CONFIG))
     cfg["im2colMaxBytes"] = NO_BANDS
     cfg["floatMaxBytes"] = NO_BANDS
-    stock = Stock(onnx.load(SRC))
-    ranges = build_int8.calibrated_ranges(json.load(open(build_int8.CALIBRATION))["ranges"], cfg["rangeStatistic"])
-    e = build_int8.Int8Emitter(stock, {INPUT: [1, 3, size, size]}, ranges, cfg)
-    e.build()
-    model = e.model()
-    # model() writes the edge's 320×320 shapes on the graph's input and output.
+    edge_emitter = build_int8.Int8Emitter
+
+    class SizedEmitter(edge_emitter):
+        def __init__(self, stock, shapes, ranges, cfg):
+            super().__init__(stock, {INPUT: [1, 3, size, size]}, ranges, cfg)
+
+    build_int8.Int8Emitter = SizedEmitter
+    try:
+        build_int8.build(cfg, out)
+    finally:
+        build_int8.Int8Emitter = edge_emitter
+    # build() writes the edge's 320×320 shapes on the graph's input and output.
+    model = onnx.load(out)
     model.graph.input[0].CopyFrom(helper.make_tensor_value_info(INPUT, TensorProto.FLOAT, [1, 3, size, size]))
     model.graph.output[0].CopyFrom(helper.make_tensor_value_info(OUTPUT, TensorProto.FLOAT, [1, 1, size, size]))
     model.producer_name = "u2netp-browser-build"
