@@ -111,6 +111,13 @@ describe("the same pixels as the product's endpoints", () => {
     expectSamePixels(ours, await image(await post(`/remove?format=png&max_side=${ours.width}`, wide)));
   });
 
+  it("a 12 MP PNG (8.5 MB) as base64 JSON, the heaviest way in, is answered at preview size", async () => {
+    const big = await fixture("large/4032x3024.png");
+    const ours = await image(await json({ image_file_b64: base64(big), size: "preview", format: "png" }));
+    expect(ours.width * ours.height).toBeLessThanOrEqual(252_500);
+    expect(Math.abs(ours.width / ours.height - 4032 / 3024)).toBeLessThan(0.01);
+  });
+
   it("size=preview leaves a photo under 0.25 MP as it is", async () => {
     const ours = await image(await json({ image_file_b64: base64(photo), size: "preview", format: "png" }));
     expect([ours.width, ours.height]).toEqual([451, 300]);

@@ -60,26 +60,31 @@ function maxSideFor(bytes: Uint8Array, maxArea: number | null): number | undefin
 }
 
 /**
+ * Reads and checks the whole call, then the image; only the image's bytes outlive this (the
+ * body and the form are free to be collected before the pipeline runs).
+ */
+async function readRequest(c: Ctx, limits: Limits): Promise<{ request: Request; name: string }> {
+  const declared = Number(c.req.header("content-length"));
+  const cap = Math.ceil((limits.maxBytes * 4) / 3) + FIELDS_SLACK;
+  if (declared > cap) throw new ApiError("payload_too_large", `The body is ${declared} bytes; the limit is ${cap}`);
+  const call = await readCall(await readFields(await readCapped(c.req.raw.body, cap), c.req.header("content-type") ?? ""));
+  // Every field is checked before the photo is fetched, bg_image_url's host included.
+  const background = call.query.get("bg_url");
+  if (background !== null) vetUrl(background, limits.sourceHosts);
+  const { bytes, name } = await imageBytes(call.image, limits, policyFrom(c.env as unknown as Record<string, unknown>).sourceCacheTtl);
+  const maxSide = maxSideFor(bytes, call.maxArea);
+  if (maxSide !== undefined) call.query.set("max_side", String(maxSide));
+  const url = new URL(`/${call.endpoint}?${call.query}`, c.req.url);
+  return { request: internalRequest(new Request(url, { method: "POST", body: bytes })), name };
+}
+
+/**
  * @param dispatch runs a request through the app (with the guard already passed)
  */
 export function removeBg(dispatch: (request: Request, c: Ctx) => Promise<Response>): Handler<{ Bindings: Env }> {
   return async (c) => {
-    const env = c.env as unknown as Record<string, unknown>;
-    const limits = limitsFrom(env);
-    const declared = Number(c.req.header("content-length"));
-    const cap = Math.ceil((limits.maxBytes * 4) / 3) + FIELDS_SLACK;
-    if (declared > cap) throw new ApiError("payload_too_large", `The body is ${declared} bytes; the limit is ${cap}`);
-    const body = await readCapped(c.req.raw.body, cap);
-    const call = await readCall(await readFields(body, c.req.header("content-type") ?? ""));
-    // Every field is checked before the photo is fetched, bg_image_url's host included.
-    const background = call.query.get("bg_url");
-    if (background !== null) vetUrl(background, limits.sourceHosts);
-    const { bytes, name } = await imageBytes(call.image, limits, policyFrom(env).sourceCacheTtl);
-    const maxSide = maxSideFor(bytes, call.maxArea);
-    if (maxSide !== undefined) call.query.set("max_side", String(maxSide));
-
-    const url = new URL(`/${call.endpoint}?${call.query}`, c.req.url);
-    const answer = await dispatch(internalRequest(new Request(url, { method: "POST", body: bytes })), c);
+    const { request, name } = await readRequest(c, limitsFrom(c.env as unknown as Record<string, unknown>));
+    const answer = await dispatch(request, c);
     if (!answer.ok) throw await asError(answer);
     const headers = new Headers({ "cache-control": "no-store" });
     for (const header of PASSED) {
