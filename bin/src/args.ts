@@ -79,7 +79,7 @@ inputs: image files, folders (recursive; subfolders are kept under --out), .txt 
   file path or http(s) URL a line; # comments), or - (one image on stdin, the answer on stdout)
 
 options:
-  --out DIR          where answers go, as <name>.<ext> (png unless --format; jpg, webp)
+  --out DIR          where answers go, as <name>.<ext> (png unless --format: jpg, webp, avif)
   --jobs N           images at once, each in its own thread (default: every core)
   --watch            keep watching the input folders and do new files as they appear
   --errors FILE      JSON Lines log of failed images (default: DIR/errors.jsonl)
@@ -99,22 +99,22 @@ export const HELP: Record<string, string> = {
   mask: `edge-u2net mask <inputs…> --out DIR [options]
   the salient object's 8-bit grey mask, the photo's size (255 = object)
   --refine --cleanup --threshold 1-255 --feather 0-50   mask post-processing, in that order
-  --max-side N   --format png|webp|jpeg`,
+  --max-side N   --format png|jpeg|webp|avif --quality 1-100`,
   remove: `edge-u2net remove <inputs…> --out DIR [options]
   the cutout: the photo with the mask as alpha, or on a new background
   --bg HEX|blur   --bg-url FILE|URL   --shadow   (and the mask options: --refine --threshold …)
-  --max-side N   --format png|webp|jpeg (jpeg needs --bg)`,
+  --max-side N   --format png|jpeg|webp|avif --quality 1-100 (jpeg needs --bg)`,
   crop: `edge-u2net crop <inputs…> --out DIR [options]
   the object cropped tight, or a w×h thumbnail framed on it
-  --margin PX|%   --transparent   --w N --h N   --fit …   --max-side N   --format png|webp|jpeg`,
+  --margin PX|%   --transparent   --w N --h N   --fit …   --max-side N   --format png|jpeg|webp|avif --quality 1-100`,
   bbox: `edge-u2net bbox <inputs…> [--out boxes.jsonl] [--csv boxes.csv] [options]
   boxes of the salient objects, appended to --out as JSON Lines (one record per image; a
   rerun skips the images already there without an error); --csv writes them all as CSV.
-  With --format png|webp|jpeg the boxes are drawn instead and --out is a folder.
+  With --format png|jpeg|webp|avif the boxes are drawn instead and --out is a folder.
   --min-area 0-1 (default 0.005)`,
   highlight: `edge-u2net highlight <inputs…> --out DIR [options]
   the object kept, the background dimmed, greyed or blurred
-  --style dim|gray|blur   --strength 0-1   --max-side N   --format png|webp|jpeg`,
+  --style dim|gray|blur   --strength 0-1   --max-side N   --format png|jpeg|webp|avif --quality 1-100`,
   frames: `edge-u2net frames --size WxH [--bg HEX] [--jobs N] [--realtime] [mask options]
   raw rgb24 video frames on stdin → rgba frames on stdout (rgb24 on an opaque --bg colour)
   --realtime   never fall behind: a frame that would wait for the model reuses the latest mask

@@ -6,7 +6,7 @@
  * polling the input folders for new files.
  */
 import { existsSync } from "node:fs";
-import { appendFile, mkdir, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { EXTENSIONS } from "./messages.ts";
 import { listInputs, type Item } from "./inputs.ts";
@@ -72,7 +72,7 @@ async function runAll(items: Item[], run: Runner, options: BatchOptions, bar: Pr
 
 /** Runs the batch; the exit status (1 when anything failed). */
 export async function runBatch(run: Runner, options: BatchOptions): Promise<number> {
-  const out = options.records ? resolve(options.out) : resolve(options.out);
+  const out = resolve(options.out);
   if (!options.records) await mkdir(out, { recursive: true });
   if (options.errors) await writeFile(options.errors, "");
   const items = await listInputs(options.inputs, options.records ? undefined : out);
@@ -90,17 +90,30 @@ export async function runBatch(run: Runner, options: BatchOptions): Promise<numb
   return tally.failed ? 1 : 0;
 }
 
+/** The new files whose size has not changed since the last poll (a file still being copied waits). */
+async function steady(items: Item[], sizes: Map<string, number>): Promise<Item[]> {
+  const ready: Item[] = [];
+  for (const item of items) {
+    const size = (await stat(item.source).catch(() => null))?.size;
+    if (size !== undefined && sizes.get(item.source) === size) ready.push(item);
+    else if (size !== undefined) sizes.set(item.source, size);
+  }
+  return ready;
+}
+
 /** Polls the inputs for images not seen before, until SIGINT or SIGTERM. */
 async function watch(run: Runner, options: BatchOptions, bar: Progress, tally: Tally, seen: Set<string>): Promise<void> {
   let stop = false;
   const halt = () => (stop = true);
   process.once("SIGINT", halt).once("SIGTERM", halt);
   process.stderr.write(`watching ${options.inputs.join(", ")} (Ctrl-C to stop)\n`);
+  const sizes = new Map<string, number>();
   while (!stop) {
     await new Promise((r) => setTimeout(r, POLL_MS));
     const fresh = (await listInputs(options.inputs, options.records ? undefined : resolve(options.out))).filter((item) => !seen.has(item.source));
-    for (const item of fresh) seen.add(item.source);
-    const pending = await todo(fresh, options);
+    const settled = await steady(fresh, sizes);
+    for (const item of settled) seen.add(item.source);
+    const pending = await todo(settled, options);
     if (!pending.length) continue;
     bar.add(pending.length);
     await runAll(pending, run, options, bar, tally);

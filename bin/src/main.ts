@@ -88,9 +88,14 @@ async function stdinToStdout(args: Args, effect: string, host: string | undefine
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   const { command, inputs, own } = args;
-  if (!command || command === "--help" || command === "-h" || command === "help") {
+  if (!command) {
     process.stderr.write(`${USAGE}\n`);
-    return command ? 0 : 2;
+    return 2;
+  }
+  if (command === "--help" || command === "-h" || command === "help") {
+    const commands = [...EFFECTS.map((e) => `  ${e.name.padEnd(10)} ${e.summary}`), `  ${"frames".padEnd(10)} raw video frames through remove (ffmpeg's rawvideo)`];
+    process.stdout.write(`${USAGE}\n\ncommands:\n${commands.join("\n")}\n`);
+    return 0;
   }
   if (!COMMANDS.includes(command)) throw new UsageError(`unknown command: ${command}`);
   if (own.help) {

@@ -137,3 +137,21 @@ it("- reads the image on stdin and writes the answer on stdout", async () => {
   expect(bad.stdout.length).toBe(0);
   expect(JSON.parse(bad.stderr.trim().split("\n").pop()!)).toMatchObject({ source: "-", code: "unsupported_media_type" });
 });
+
+it("--watch does new files as they appear, once whole, until Ctrl-C", async () => {
+  const watched = join(dir, "watched");
+  const out = join(dir, "out-watch");
+  await mkdir(watched);
+  const child = spawn("node", [CLI, "mask", watched, "--out", out, "--jobs", "1", "--runtime", "wasm", "--watch"], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+  while (!stderr.includes("watching")) await new Promise((r) => setTimeout(r, 50));
+  const photo = await readFile(join(FIXTURES, "images-2.jpeg"));
+  await writeFile(join(watched, "late.jpeg"), photo);
+  while (!existsSync(join(out, "late.png"))) await new Promise((r) => setTimeout(r, 50));
+  child.kill("SIGINT");
+  const code = await new Promise((r) => child.once("close", r));
+  expect(code).toBe(0);
+  expect(stderr).toContain("done: 1 processed, 0 skipped, 0 failed");
+  expect(sameBytes(await readFile(join(out, "late.png")), await api(baseUrl, "mask", photo))).toBe(true);
+});
