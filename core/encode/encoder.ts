@@ -5,20 +5,25 @@ import type { Ledger } from "../pipeline/ledger";
 
 /** What the request asked of the encoder. */
 export interface EncodeSettings {
-  /** `quality=1..100`; undefined = the format's default. 100 = lossless for WebP and AVIF. */
+  /** `quality=1..100`; undefined = the format's default. 100 = lossless for WebP. */
   quality?: number;
 }
 
 /**
  * Memory a whole-picture encoder needs for a picture of `n` pixels: its WebAssembly memory
- * grows to `wasmBase + wasmPerPixel·n` and never shrinks; `jsPerPixel·n` more is held in JS
- * while it runs (the RGBA copy handed in and the bytes handed back). Measured: docs/formats.md.
+ * grows to `wasmBase + perPixel·n` (`losslessPerPixel` at quality=100) and never shrinks;
+ * `jsPerPixel·n` more is held in JS while it runs (the RGBA copy handed in and the bytes handed
+ * back). Measured, with margin for emscripten's growth steps: docs/formats.md.
  */
 export interface EncoderMemory {
   wasmBase: number;
-  wasmPerPixel: number;
+  perPixel: number;
+  losslessPerPixel: number;
   jsPerPixel: number;
 }
+
+/** quality=100 asks WebP for lossless. */
+export const LOSSLESS_QUALITY = 100;
 
 export interface Encoder {
   mime: string;

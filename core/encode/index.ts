@@ -6,7 +6,7 @@
  */
 import type { Picture } from "../effects/effect";
 import { avif } from "./avif";
-import type { Encoder } from "./encoder";
+import { LOSSLESS_QUALITY, type Encoder } from "./encoder";
 import { jpeg } from "./jpeg";
 import { formatFor, preferredFormat, type Preference } from "./negotiate";
 import { png } from "./png";
@@ -39,10 +39,15 @@ export const chooseFormat = (preference: Preference<OutputFormat>, picture: Pict
  * The whole-picture encoder a preference may use, and the pixels it would take (at most its cap),
  * for the memory plan; undefined when the answer streams.
  */
-export function wholeEncode(preference: Preference<OutputFormat>, pixels: number): { format: WholeFormat; wasmBytes: number; jsBytes: number } | undefined {
+export function wholeEncode(
+  preference: Preference<OutputFormat>,
+  pixels: number,
+  quality?: number,
+): { format: WholeFormat; wasmBytes: number; jsBytes: number } | undefined {
   const encoder: Encoder = ENCODERS[preference.format];
   if (!encoder.memory || !encoder.maxPixels) return undefined;
   const n = Math.min(pixels, encoder.maxPixels);
-  const { wasmBase, wasmPerPixel, jsPerPixel } = encoder.memory;
+  const { wasmBase, perPixel, losslessPerPixel, jsPerPixel } = encoder.memory;
+  const wasmPerPixel = quality === LOSSLESS_QUALITY ? losslessPerPixel : perPixel;
   return { format: preference.format as WholeFormat, wasmBytes: wasmBase + wasmPerPixel * n, jsBytes: jsPerPixel * n };
 }

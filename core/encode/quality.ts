@@ -1,6 +1,6 @@
 /**
- * `quality=`: 1..100 sets the lossy encoders' quality (AVIF, WebP, JPEG; 100 = lossless for
- * AVIF and WebP; PNG is always lossless). The words `normal` and `high` are the older meaning
+ * `quality=`: 1..100 sets the lossy encoders' quality (AVIF, WebP, JPEG; 100 = lossless WebP;
+ * PNG is always lossless). The words `normal` and `high` are the older meaning
  * of the same parameter, the model choice (worker/front/pipeline/routing.ts), and stay valid.
  */
 import { ApiError } from "../errors";
@@ -23,5 +23,5 @@ export function readQuality(params: QueryParams): Quality {
   if ((QUALITY_WORDS as readonly string[]).includes(value)) return { word: value as QualityWord };
   const level = Number(value);
   if (/^\d+$/.test(value) && level >= 1 && level <= 100) return { level };
-  throw new ApiError("invalid_parameter", `quality=${JSON.stringify(value).slice(0, 40)}: expected an integer from 1 to 100 (100 = lossless), or normal or high (the model)`);
+  throw new ApiError("invalid_parameter", `quality=${JSON.stringify(value).slice(0, 40)}: expected an integer from 1 to 100 (100 = lossless WebP), or normal or high (the model)`);
 }

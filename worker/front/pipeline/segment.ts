@@ -50,6 +50,8 @@ export interface SegmentOptions {
   needs: Needs;
   /** The answer's preferred format: AVIF and WebP are encoded whole (memory plan). */
   format: Preference<OutputFormat>;
+  /** `quality=` (lossless WebP needs more memory). */
+  quality?: number;
   /** The codecs' WebAssembly memories now. */
   wasmNow: WasmNow;
   /** Told when the model input is decoded and when inference ends (Server-Timing). */
@@ -107,7 +109,7 @@ export async function segment(bytes: Uint8Array, env: Env, limits: Limits, codec
     const needs = {
       ...options.needs,
       wholeMask: options.needs.wholeMask || holdsWholeMask(options.mask, options.needs.rowsAgain),
-      wholeEncode: wholeEncode(options.format, size.width * size.height),
+      wholeEncode: wholeEncode(options.format, size.width * size.height, options.quality),
     };
     let memory = planMemory(inspection, bytes.length, needs, size, options.wasmNow);
     // A negotiated AVIF/WebP that does not fit gives way to PNG, which streams; an explicit one is refused.

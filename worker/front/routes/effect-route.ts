@@ -150,7 +150,7 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
         const needs = effect.needs?.(options) ?? {};
         const preference = preferFormat(format, c.req.header("accept"));
         const wasmNow = await codecMemoryBytes();
-        const segmented = await segment(bytes, c.env, limits, codecs, ledger, { maxSide, routing, mask: maskOptions, needs, format: preference, wasmNow, laps: timing });
+        const segmented = await segment(bytes, c.env, limits, codecs, ledger, { maxSide, routing, mask: maskOptions, needs, format: preference, quality, wasmNow, laps: timing });
         const context = { loadImage: (url: string) => loadImage(url, limits, policy.sourceCacheTtl, codecs, ledger, segmented.spare), format };
         const output = await Promise.resolve(effect.render(segmented.job, options, context)).catch((error) => {
           throw asApiError(error);
