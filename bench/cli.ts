@@ -7,7 +7,8 @@
  * fp32 graph, onnxruntime-node default threads, one image at a time) and, when bench/peers is
  * installed, @imgly/background-removal-node's per-image time from the peers section.
  *
- * Environment: BENCH_CLI_IMAGES (photos, all), BENCH_CLI_REPEAT (times each photo is listed, 1).
+ * Environment: BENCH_CLI_IMAGES (photos, all), BENCH_CLI_REPEAT (times each photo is listed, 1),
+ * BENCH_CLI_CONFIGS (runtime:model list, all four).
  */
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -32,12 +33,10 @@ export interface CliResult {
   notes: string[];
 }
 
-const CONFIGS = [
-  { runtime: "native", model: "u2netp" },
-  { runtime: "native", model: "u2netp-int8" },
-  { runtime: "wasm", model: "u2netp" },
-  { runtime: "wasm", model: "u2netp-int8" },
-];
+const CONFIGS = (process.env.BENCH_CLI_CONFIGS ?? "native:u2netp,native:u2netp-int8,wasm:u2netp,wasm:u2netp-int8").split(",").map((config) => {
+  const [runtime, model] = config.split(":");
+  return { runtime, model };
+});
 
 /** A folder of the photos (each listed `repeat` times under its own name). */
 function photoFolder(photos: string[], repeat: number): { dir: string; files: { file: string; photo: string }[] } {
@@ -56,8 +55,7 @@ function accuracyOf(out: string, files: { file: string; photo: string }[]) {
   return summarise(files.map(({ file, photo }) => compareMasks(channelOf(readFileSync(join(out, `${baseName(file)}.png`)), 0), referenceMask(photo))));
 }
 
-function runCli(dir: string, files: { file: string; photo: string }[], jobs: number, runtime: string, model: string): CliRow {
-  const out = mkdtempSync(join(tmpdir(), "bench-cli-out-"));
+function runCli(dir: string, files: { file: string; photo: string }[], jobs: number, runtime: string, model: string, out: string): CliRow {
   const started = performance.now();
   execFileSync("node", ["bin/edge-u2net.mjs", "mask", dir, "--out", out, "--jobs", String(jobs), "--runtime", runtime, "--model", model, "--quiet"], {
     encoding: "utf8",
@@ -71,8 +69,25 @@ function runCli(dir: string, files: { file: string; photo: string }[], jobs: num
     msPerImage: (seconds * 1000) / files.length,
     accuracy: accuracyOf(out, files),
   };
-  rmSync(out, { recursive: true, force: true });
   return row;
+}
+
+/** How far the native runtime's masks are from the WASM runtime's (the API's own) on the same photos. */
+function nativeVsWasm(native: string, wasm: string, files: { file: string }[]): string {
+  let max = 0;
+  let differ = 0;
+  let pixels = 0;
+  for (const { file } of files) {
+    const a = channelOf(readFileSync(join(native, `${baseName(file)}.png`)), 0);
+    const b = channelOf(readFileSync(join(wasm, `${baseName(file)}.png`)), 0);
+    for (let i = 0; i < a.length; i++) {
+      const d = Math.abs(a[i] - b[i]);
+      if (d) differ++;
+      max = Math.max(max, d);
+    }
+    pixels += a.length;
+  }
+  return `native vs WASM masks (\`u2netp\`, ${files.length} photos): ${((100 * differ) / pixels).toFixed(3)} % of pixels differ, by at most ${max} levels; WASM answers are the API's bytes`;
 }
 
 function rembgStyle(dir: string, files: { file: string; photo: string }[]): CliRow {
@@ -99,11 +114,14 @@ export function benchCli(imgly?: { ms: number[]; accuracy: CliRow["accuracy"] })
   execFileSync("node", ["bin/build.mjs"], { stdio: "ignore" });
   console.error("cli: rembg-style peer…");
   rows.push(rembgStyle(dir, files));
+  const outputs = new Map<string, string>();
   for (const { runtime, model } of CONFIGS) {
     for (const jobs of [...new Set([1, cores])]) {
       console.error(`cli: ${runtime} ${model} --jobs ${jobs}…`);
+      const out = mkdtempSync(join(tmpdir(), "bench-cli-out-"));
+      outputs.set(`${runtime} ${model} ${jobs}`, out);
       try {
-        rows.push(runCli(dir, files, jobs, runtime, model));
+        rows.push(runCli(dir, files, jobs, runtime, model, out));
       } catch (error) {
         notes.push(`${runtime} ${model} --jobs ${jobs}: ${String((error as { stderr?: string }).stderr ?? error).split("\n")[0]}`);
       }
@@ -111,7 +129,9 @@ export function benchCli(imgly?: { ms: number[]; accuracy: CliRow["accuracy"] })
   }
   if (imgly) rows.push({ path: "@imgly/background-removal-node (peers section), one image at a time", jobs: 1, imagesPerSecond: 1000 / median(imgly.ms), msPerImage: median(imgly.ms), accuracy: imgly.accuracy });
   else notes.push("@imgly/background-removal-node: not run (BENCH_SKIP=imgly or bench/peers not installed)");
-  rmSync(dir, { recursive: true, force: true });
+  const [native, wasm] = [outputs.get("native u2netp 1"), outputs.get("wasm u2netp 1")];
+  if (native && wasm && rows.some((r) => r.path.includes("WASM") && r.jobs === 1)) notes.push(nativeVsWasm(native, wasm, files));
+  for (const path of [dir, ...outputs.values()]) rmSync(path, { recursive: true, force: true });
   return { images: files.length, cores, rows, notes };
 }
 
