@@ -28,10 +28,10 @@ export default defineConfig({
         outboundService: imageOrigin,
         // A short fetch deadline so the timeout tests stay quick.
         bindings: { FETCH_TIMEOUT_MS: "2000" },
-        // A second segmenter isolate for the int8 model's tests (EDGE_MODEL=u2netp-int8), so its
+        // A second segmenter isolate for the fp32 model's tests (EDGE_MODEL=u2netp), so its
         // session never shares, and raises, the default segmenter's WASM memory.
-        serviceBindings: { SEGMENTER_INT8: "edge-u2net-segmenter-int8" },
-        workers: ["edge-u2net-segmenter", "edge-u2net-segmenter-int8"].map((name) => ({
+        serviceBindings: { SEGMENTER_FP32: "edge-u2net-segmenter-fp32" },
+        workers: ["edge-u2net-segmenter", "edge-u2net-segmenter-fp32"].map((name) => ({
           name,
           modules: segmenterModules("./dist/segmenter"),
           modulesRoot: "./dist/segmenter",

@@ -1,8 +1,10 @@
 /**
  * Golden masks: every fixture photo through the real workers (front → service binding →
- * segmenter → ONNX Runtime in workerd), against the masks the authors' float pipeline made.
+ * segmenter → ONNX Runtime in workerd) with the default model (`u2netp-int8`, int8 compute),
+ * against the masks the authors' float pipeline made, at the thresholds the fp32 default had.
  */
 import { describe, expect, it } from "vitest";
+import { DEFAULT_MODEL } from "../../core/models";
 import { ORIGIN, baseName, channel, compareMasks, decode, fixture, get, mismatches, photoNames, post, saveArtifact } from "../helpers";
 import { boundaryF } from "../metrics";
 import { decodeAsProduct } from "../support/answer";
@@ -18,7 +20,8 @@ describe("/mask on every fixture photo", () => {
     const response = await post("/mask", photo);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("image/png");
-    expect(response.headers.get("x-model")).toBe("u2netp");
+    // The default model (int8 compute): wrangler.toml's EDGE_MODEL names it.
+    expect(response.headers.get("x-model")).toBe(DEFAULT_MODEL);
     const png = new Uint8Array(await response.arrayBuffer());
     const actual = decode(png);
     const source = decode(photo);

@@ -11,7 +11,7 @@ import { inferOnGpu } from "../../worker/front/backends/gpu";
 import { backendConfigFrom } from "../../worker/front/backends/config";
 import { toModelInput } from "../../core/preprocess";
 import { infer, inferRequestFor } from "../../worker/front/pipeline/segmenter-client";
-import { MODELS } from "../../core/models";
+import { DEFAULT_MODEL, MODELS } from "../../core/models";
 import { HEADER_LENGTH } from "../../core/oip";
 import { ORIGIN, compareMasks, decode, errorCode, fixture, mismatches } from "../helpers";
 import { readTritonBody } from "../remote/triton-wire";
@@ -21,11 +21,11 @@ const SMALL = "images/chelsea.png"; // 451×300
 const LARGE = "images/juliatrotti_17.jpg"; // 2500×1667 = 4.17 MP: over GPU_AUTO_PIXELS, under the edge cap
 const TIMEOUT_MS = 1500;
 
-/** The GPU settings of a test: the stand-in serves `u2netp`, so that is the remote model. */
+/** The GPU settings of a test: the stand-in serves the edge's models; the default one is the remote model. */
 function gpuVars(mode: string, extra: Record<string, string> = {}): Record<string, string> {
   // The stand-in runs the model on a shared CPU (seconds): a short deadline only where it never runs.
   const timeout = /^(down|slow|error|garbage)/.test(mode) ? TIMEOUT_MS : 60_000;
-  return { GPU_SERVER_URL: `${GPU}/${mode}`, GPU_MODEL: "u2netp", GPU_TIMEOUT_MS: String(timeout), GPU_RETRIES: "0", ...extra };
+  return { GPU_SERVER_URL: `${GPU}/${mode}`, GPU_MODEL: DEFAULT_MODEL, GPU_TIMEOUT_MS: String(timeout), GPU_RETRIES: "0", ...extra };
 }
 
 /** Calls the front worker with extra vars, as if wrangler.toml set them. */
@@ -57,7 +57,7 @@ describe("the GPU path gives the edge path's masks", { timeout: 60_000 }, () => 
     it(`${photo}: model=u2net through the server equals model=u2netp on the edge`, async () => {
       const response = await call(`/mask?model=u2net&url=${ORIGIN}/${photo}`, gpuVars("ok"));
       expect(response.headers.get("x-backend")).toBe("gpu");
-      expect(response.headers.get("x-model")).toBe("u2netp");
+      expect(response.headers.get("x-model")).toBe(DEFAULT_MODEL);
       expect(response.headers.get("x-fallback")).toBeNull();
       expect(mismatches(await maskOf(response), await edgeMask(photo))).toBe(0);
     });
@@ -169,7 +169,7 @@ describe("faults: the edge answers instead, within the timeout, marked", { timeo
       const response = await call(`/mask?model=u2net&url=${ORIGIN}/${SMALL}`, gpuVars(mode));
       const elapsed = Date.now() - start;
       expect(response.headers.get("x-backend")).toBe("edge");
-      expect(response.headers.get("x-model")).toBe("u2netp");
+      expect(response.headers.get("x-model")).toBe(DEFAULT_MODEL);
       expect(response.headers.get("x-fallback")).toBe(reason);
       expect(response.headers.get("cache-control")).toBe("no-store");
       expect(mismatches(await maskOf(response), expected)).toBe(0);
@@ -297,6 +297,6 @@ describe("/health", { timeout: 60_000 }, () => {
     expect(gpuWithout).toHaveLength(1);
     expect(gpuWithout[0].configured).toBe(false);
     const withGpu = (await (await call("/health", gpuVars("ok-health"))).json()) as Listed;
-    expect(withGpu.models.find((m) => m.backend === "gpu")).toMatchObject({ id: "u2netp", backend: "gpu", configured: true, breaker: "closed" });
+    expect(withGpu.models.find((m) => m.backend === "gpu")).toMatchObject({ id: DEFAULT_MODEL, backend: "gpu", configured: true, breaker: "closed" });
   });
 });
