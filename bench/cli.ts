@@ -60,6 +60,7 @@ function runCli(dir: string, files: { file: string; photo: string }[], jobs: num
   execFileSync("node", ["bin/edge-u2net.mjs", "mask", dir, "--out", out, "--jobs", String(jobs), "--runtime", runtime, "--model", model, "--quiet"], {
     encoding: "utf8",
     stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, EDGE_U2NET_PREBUILT: "1" },
   });
   const seconds = (performance.now() - started) / 1000;
   const row = {

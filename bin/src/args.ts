@@ -85,7 +85,8 @@ options:
   --errors FILE      JSON Lines log of failed images (default: DIR/errors.jsonl)
   --runtime R        auto (native if onnxruntime-node loads), native, or wasm (the API's own
                      runtime: byte-equal answers)
-  --model M          u2netp (the API's default) or u2netp-int8 (faster; EDGE_MODEL=u2netp-int8)
+  --model M          u2netp (the API's default) or u2netp-int8 (faster; EDGE_MODEL=u2netp-int8);
+                     with --host, the service's model= (u2netp, u2net, auto)
   --host URL         send every image to a deployed service instead (retries 429/503, honours
                      Retry-After); --jobs is then the number of requests in flight
   --quiet            no progress bar

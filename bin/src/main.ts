@@ -63,12 +63,19 @@ function remoteRunner(host: string, effect: string, query: URLSearchParams): Run
   };
 }
 
+/** The service's query: `--model` is its `model=` there (u2netp, u2net, auto). */
+function remoteQuery(args: Args): URLSearchParams {
+  const query = new URLSearchParams(args.query);
+  if (typeof args.own.model === "string") query.set("model", args.own.model);
+  return query;
+}
+
 /** `-`: one image from stdin, its answer on stdout. */
 async function stdinToStdout(args: Args, effect: string, host: string | undefined): Promise<number> {
   const bytes = await readStdin();
   let answer: { bytes?: Uint8Array; json?: unknown };
   try {
-    if (host) answer = await remoteAnswer(host, effect, args.query, bytes);
+    if (host) answer = await remoteAnswer(host, effect, remoteQuery(args), bytes);
     else {
       const pool = await localPool(args, effect, 1);
       const outcome = await pool.run({ kind: "bytes", id: 0, bytes }, [bytes.buffer as ArrayBuffer]);
@@ -128,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
   };
   if (host) {
     process.stderr.write(`host: ${host}, ${jobs} requests at once\n`);
-    return runBatch(remoteRunner(host, command, args.query), options);
+    return runBatch(remoteRunner(host, command, remoteQuery(args)), options);
   }
   const pool = await localPool(args, command, jobs);
   let id = 0;
