@@ -16,7 +16,8 @@
  *
  * Environment: BENCH_RUNS (timed runs per figure, 5), BENCH_IMAGES (fixture photos for
  * accuracy, all), BENCH_PEER_IMAGES (photos for @imgly, 4), BENCH_IMGLY_MODEL (medium|small),
- * BENCH_SKIP (comma list of: edge, node, ortweb, imgly, e2e, stream, cache, bundle, cli, browser).
+ * BENCH_SKIP (comma list of: edge, node, ortweb, imgly, e2e, stream, cache, bundle, cli, browser, formats).
+ * The formats section (bench/formats.ts: bytes, time, memory and SSIM per output format) has its own settings there.
  * The browser section (bench/browser-fps.ts: the webcam page's frames/s in headless Chromium)
  * has its own settings there.
  * The CLI section (bench/cli.ts) has its own settings there.
@@ -33,6 +34,7 @@ import { benchStreaming, streamingTable, type StreamResult } from "./streaming";
 import { median, percentile } from "./stats";
 import { benchCli, cliTable } from "./cli";
 import { benchBrowserFps, browserFpsTable } from "./browser-fps";
+import { benchFormats, formatsTable } from "./formats";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const photos = photoNames().slice(0, Number(process.env.BENCH_IMAGES ?? 1000));
@@ -116,11 +118,12 @@ if (!skip.has("cache")) {
 const imglyRow = rows.find((r) => r.path.startsWith("@imgly"));
 const cli = skip.has("cli") ? null : benchCli(imglyRow);
 const browserFps = skip.has("browser") ? null : await benchBrowserFps();
+const formats = skip.has("formats") ? null : await benchFormats();
 const bundles = skip.has("bundle") ? null : { front: bundleSize("wrangler.toml"), segmenter: bundleSize("worker/segmenter/wrangler.toml") };
 
 const ms = (v: number | undefined) => (v === undefined ? "–" : `${Math.round(v)} ms`);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-const result = { date: new Date().toISOString(), machine, runs: RUNS, photos: photos.length, rows, skipped, e2e, streaming, cache, bundles, cli, browserFps };
+const result = { date: new Date().toISOString(), machine, runs: RUNS, photos: photos.length, rows, skipped, e2e, streaming, cache, bundles, cli, browserFps, formats };
 
 // Speed-up against the plain onnxruntime-web fp32 peer (Node) of the same run.
 const ortweb = rows.find((r) => r.path.startsWith("onnxruntime-web fp32"));
@@ -156,6 +159,7 @@ if (e2e.length) {
 if (streaming.length) lines.push("", ...streamingTable(streaming, RUNS));
 if (cli) lines.push("", ...cliTable(cli));
 if (browserFps) lines.push("", ...browserFpsTable(browserFps));
+if (formats) lines.push("", ...formatsTable(formats));
 if (cache || bundles) {
   lines.push("", "| figure | value |", "|---|---|");
 }

@@ -15,7 +15,7 @@ import { wholeRgba } from "./rows";
 export const MAX_AVIF_PIXELS = 1_048_576;
 
 /** Default quality: the bytes table in docs/formats.md (SSIM ≥ 0.98 over grey at ≤ 15 % of PNG). */
-export const AVIF_QUALITY = 60;
+export const AVIF_QUALITY = 75;
 
 /** libaom speed 8: ~2.5× faster than jSquash's default 6 for ~1 % more bytes (docs/formats.md). */
 const SPEED = 8;

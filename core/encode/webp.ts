@@ -15,7 +15,7 @@ import { wholeRgba } from "./rows";
 export const MAX_WEBP_PIXELS = 1_048_576;
 
 /** Default quality: the bytes table in docs/formats.md (SSIM ≥ 0.98 over grey at ≤ 15 % of PNG). */
-export const WEBP_QUALITY = 80;
+export const WEBP_QUALITY = 85;
 
 export const webp: Encoder = {
   mime: "image/webp",

@@ -7,7 +7,7 @@ import { DEFAULT_MODEL } from "../../core/models";
 import { ensureOk, listModels } from "./ui/api";
 import { byId, download, messageOf, say } from "./ui/dom";
 import { compareSlider } from "./try/compare";
-import { embedUrl, readRequest } from "./try/settings";
+import { embedHtml, readRequest } from "./try/settings";
 import { watchSources, type ImageSource } from "./try/source";
 
 const form = byId<HTMLFormElement>("settings");
@@ -26,8 +26,12 @@ let inFlight: AbortController | undefined;
 function showEmbed(): void {
   const request = readRequest(form);
   const address = source?.kind === "url" ? source.url : source?.publicUrl;
-  embedInput.value = `<img src="${embedUrl(location.origin, request, address ?? "https://example.com/your-photo.jpg")}">`;
-  embedNote.textContent = address ? "" : "Uploaded files have no address: put yours in place of the example.";
+  embedInput.value = embedHtml(location.origin, request, address ?? "https://example.com/your-photo.jpg");
+  const notes = [
+    address ? "" : "Uploaded files have no address: put yours in place of the example.",
+    embedInput.value.includes("srcset") ? "" : "Set a longest side (or a thumbnail size) to get a 2× srcset.",
+  ];
+  embedNote.textContent = notes.filter(Boolean).join(" ");
 }
 
 function send(request: ReturnType<typeof readRequest>, signal: AbortSignal): Promise<Response> {
@@ -53,7 +57,8 @@ async function run(): Promise<void> {
     await after.decode();
     downloadButton.disabled = false;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    say(status, `Done in ${seconds} s (${request.endpoint}, ${response.headers.get("x-model") ?? "model"}).`, "done");
+    const kind = (response.headers.get("content-type") ?? "").replace("image/", "").toUpperCase();
+    say(status, `Done in ${seconds} s (${request.endpoint}, ${response.headers.get("x-model") ?? "model"}, ${kind} ${(result.size / 1024).toFixed(0)} KiB).`, "done");
   } catch (error) {
     if (controller.signal.aborted) return; // superseded by a newer request
     say(status, messageOf(error), "error");

@@ -52,7 +52,7 @@ const MODES: Record<string, (form: Form, params: URLSearchParams) => string> = {
 
 /** Post-processing and output settings, shared by every mode; defaults are left out. */
 function common(form: Form, params: URLSearchParams): void {
-  for (const name of ["threshold", "feather", "max_side"]) {
+  for (const name of ["threshold", "feather", "max_side", "quality"]) {
     const v = value(form, name);
     if (v && v !== "0") params.set(name, v);
   }
@@ -75,4 +75,26 @@ export function embedUrl(origin: string, request: Request, imageUrl: string): st
   const params = new URLSearchParams({ url: imageUrl });
   for (const [k, v] of request.params) params.append(k, v);
   return `${origin}/${request.endpoint}?${params}`;
+}
+
+/** The request at twice the pixels, for a 2× `srcset` entry; null when it has no size to double. */
+function doubled(request: Request): Request | null {
+  const params = new URLSearchParams(request.params);
+  if (params.has("w") && params.has("h")) params.set("dpr", "2");
+  else if (params.has("max_side")) params.set("max_side", String(Math.min(12000, 2 * Number(params.get("max_side")))));
+  else return null;
+  return { endpoint: request.endpoint, params };
+}
+
+/**
+ * The `<img>` a page can paste: `src` for 1×, and a `srcset` with the 2× request when the result
+ * has a size (thumbnail `w`×`h`: `dpr=2`; else `max_side` doubled). Without `format=` the
+ * browser's own Accept picks AVIF or WebP.
+ */
+export function embedHtml(origin: string, request: Request, imageUrl: string): string {
+  const one = embedUrl(origin, request, imageUrl);
+  const two = doubled(request);
+  // URLSearchParams percent-encodes quotes, so the URLs go into the attributes as they are.
+  const srcset = two ? ` srcset="${one} 1x, ${embedUrl(origin, two, imageUrl)} 2x"` : "";
+  return `<img src="${one}"${srcset}>`;
 }
