@@ -62,24 +62,21 @@ async function measure(browser: Browser, baseUrl: string, c: Case): Promise<FpsR
   const started = Date.now();
   await page.click("#start");
   const frames = c.webgpu ? 1 : WARM_UP + FRAMES;
-  // Times each frame as the page counts it, in the page's clock.
-  const times = await page.evaluate(
-    ([mode, frames]) =>
-      new Promise<number[]>((resolve, reject) => {
-        const fps = document.getElementById("fps")!;
-        const seen: number[] = [];
-        const poll = () => {
-          const status = document.getElementById("status")!;
-          if (status.dataset.kind === "error") return reject(new Error(status.textContent ?? "error"));
-          const count = fps.dataset.model === mode ? Number(fps.dataset.frames) : 0;
-          while (seen.length < count) seen.push(performance.now());
-          if (seen.length >= frames) resolve(seen);
-          else requestAnimationFrame(poll);
-        };
-        poll();
-      }),
-    [c.mode, frames] as const,
-  );
+  // Each frame's time as the page counts it, in the page's clock. (Plain arrow functions only:
+  // tsx names inner functions with a helper the page does not have.)
+  const times: number[] = [];
+  for (let frame = 1; frame <= frames; frame++) {
+    await page.waitForFunction(
+      ([mode, n]) =>
+        document.getElementById("status")!.dataset.kind === "error" ||
+        (document.getElementById("fps")!.dataset.model === mode && Number(document.getElementById("fps")!.dataset.frames) >= n),
+      [c.mode, frame] as const,
+      { polling: c.webgpu ? 1000 : "raf", timeout: 600_000 },
+    );
+    const status = await page.$eval("#status", (e) => [(e as HTMLElement).dataset.kind, e.textContent]);
+    if (status[0] === "error") throw new Error(`${c.label}: ${status[1]}`);
+    times.push(await page.evaluate(() => performance.now()));
+  }
   const firstFrameMs = Date.now() - started - (times[times.length - 1] - times[0]);
   const backend = (await page.textContent("#backend")) ?? "";
   await page.click("#stop");

@@ -52,13 +52,15 @@ export async function openPage(browser: Browser, baseUrl: string, path: string, 
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(String(error)));
-  // A missing file (a 404, e.g. /favicon.ico) or a request that never completed is a fault too;
-  // API errors (4xx/5xx JSON with a code) are the pages' business and tested where they occur.
-  page.on("response", (response) => response.status() === 404 && errors.push(`404 ${response.url()}`));
+  // A missing file of the site (a 404, e.g. /favicon.ico) or a request to it that never
+  // completed is a fault too. API errors (4xx/5xx JSON with a code) are the pages' business,
+  // and other hosts (a test's deliberately broken address) are tested where they occur.
+  const own = (url: string) => url.startsWith(baseUrl);
+  page.on("response", (response) => response.status() === 404 && own(response.url()) && errors.push(`404 ${response.url()}`));
   page.on("requestfailed", (request) => {
     const failure = request.failure()?.errorText ?? "";
     // Media elements cancel their own range requests when they seek: not a fault.
-    if (!failure.includes("ERR_ABORTED")) errors.push(`request failed: ${request.url()} ${failure}`);
+    if (own(request.url()) && !failure.includes("ERR_ABORTED")) errors.push(`request failed: ${request.url()} ${failure}`);
   });
   await page.route("https://images.test/**", async (route) => {
     const response = await imageOrigin(new Request(route.request().url()));

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { DEFAULT_MODEL } from "../../core/models.ts";
 import { launchChromium, openPage, screenshot, waitForDone, type TestPage } from "./browser.ts";
 import { alphaOf, decode, imageBytes, maxDifference } from "./pixels.ts";
 
@@ -110,12 +111,12 @@ describe("try page", () => {
     // With a GPU server reported, the choice appears: the worker's answer stood in for here.
     const withGpu = await openPage(browser, baseUrl, "/");
     await withGpu.page.route("**/health", (route) =>
-      route.fulfill({ json: { models: [{ id: "u2netp", backend: "edge" }, { id: "u2net", backend: "gpu", configured: true }] } }),
+      route.fulfill({ json: { models: [{ id: DEFAULT_MODEL, backend: "edge" }, { id: "u2net", backend: "gpu", configured: true }] } }),
     );
     await withGpu.page.reload();
     await withGpu.page.click("summary");
     await withGpu.page.waitForSelector("#model", { state: "visible" });
-    expect(await withGpu.page.$$eval("#model option", (o) => o.map((e) => (e as HTMLOptionElement).value))).toEqual(["", "auto", "u2netp", "u2net"]);
+    expect(await withGpu.page.$$eval("#model option", (o) => o.map((e) => (e as HTMLOptionElement).value))).toEqual(["", "auto", DEFAULT_MODEL, "u2net"]);
     await withGpu.page.context().close();
   });
 
