@@ -15,7 +15,7 @@ import { IMAGES, compareMasks, photo, photoNames, referenceMask } from "./masks"
 
 const require = createRequire(import.meta.url);
 /** The shipped graphs; others (`models/build_browser.py --sizes …`) by path. */
-const DEFAULT_GRAPHS = ["models/u2netp-browser.onnx:320", "models/u2netp-int8-320.onnx:320", "models/u2netp-int8-192.onnx:192", "models/u2netp-browser.onnx:192"];
+const DEFAULT_GRAPHS = ["models/u2netp-browser.onnx:320", "models/u2netp-int8-320.onnx:320", "models/u2netp-int8-160.onnx:160", "models/u2netp-browser.onnx:160"];
 
 export interface GraphAccuracy {
   graph: string;

@@ -2,7 +2,7 @@
  * Frames per second of the webcam page in headless Chromium on this machine (the fake camera:
  * a fixture photo, 640×480, processed at 480×360), one row per backend and mode:
  * WASM on 1 thread and threaded (fp32 320², "exact"), int8 320² ("quality"), the real-time mode
- * (int8 192², smoothed), and WebGPU on SwiftShader (one frame: a correctness check, not a speed).
+ * (int8 160², smoothed), and WebGPU on SwiftShader (one frame: a correctness check, not a speed).
  * Accuracy of each graph against the 320² references: bench/browser-accuracy.ts.
  *
  *   npx tsx bench/browser-fps.ts        # or within `npm run bench` (BENCH_SKIP=browser skips it)
@@ -49,8 +49,8 @@ const CASES: Case[] = [
   { label: "WASM, 1 thread, fp32 320² (exact)", mode: "exact", query: "?threads=1" },
   { label: "WASM, threads, fp32 320² (exact)", mode: "exact", query: "" },
   { label: "WASM, threads, int8 320² (quality)", mode: "quality", query: "" },
-  { label: "WASM, 1 thread, int8 192² (real-time)", mode: "realtime", query: "?threads=1" },
-  { label: "WASM, threads, int8 192² (real-time)", mode: "realtime", query: "" },
+  { label: "WASM, 1 thread, int8 160² (real-time)", mode: "realtime", query: "?threads=1" },
+  { label: "WASM, threads, int8 160² (real-time)", mode: "realtime", query: "" },
   { label: "WebGPU on SwiftShader, fp32 320² (exact; correctness only)", mode: "exact", query: "", webgpu: true },
 ];
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Build the browser's graphs of u2netp (a tab has no 128 MB isolate limit, so no tiling).
 
-    /usr/bin/python3 models/build_browser.py [--out DIR] [--sizes 160,192,224,256,320]
+    /usr/bin/python3 models/build_browser.py [--out DIR] [--sizes 128,160,192,224,256,320]
 
 Only Debian's python3 with onnx 1.12 and numpy; deterministic. Writes:
   * u2netp-browser.onnx: the stock graph with standard operators only (Conv, Relu, MaxPool,
@@ -28,7 +28,7 @@ from build import INPUT, OUTPUT, SRC, SRC_SHA256, sha256_file  # noqa: E402
 import build_int8  # noqa: E402
 
 # The real-time side (site/src/model/browser-models.ts REALTIME_SIDE) and the quality side.
-SIZES = [192, 320]
+SIZES = [160, 320]
 # The browser has memory to spare: one QLinearConv unfolds its whole input (no row bands).
 NO_BANDS = 1 << 30
 

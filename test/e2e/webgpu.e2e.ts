@@ -2,7 +2,7 @@
  * The webcam page on WebGPU, through SwiftShader (Vulkan on the CPU, shipped with both Debian's
  * and sparticuz's Chromium): ORT's WebGPU backend runs the browser graph (standard operators),
  * and its mask equals the WASM backend's for the same camera picture. One frame, in the
- * real-time mode (192²: WebGPU runs the fp32 browser graph, WASM the int8 one): SwiftShader takes
+ * real-time mode (160²: WebGPU runs the fp32 browser graph, WASM the int8 one): SwiftShader takes
  * minutes for what a GPU does in milliseconds (the time is recorded, not asserted).
  */
 import { readFile, writeFile } from "node:fs/promises";
@@ -57,7 +57,7 @@ it("runs the webcam on WebGPU (SwiftShader) with the WASM backend's mask", { tim
   expect(mae).toBeLessThanOrEqual(0.01);
   const record = { webgpuFirstFrameMs: gpu.ms, wasmFirstFrameMs: cpu.ms, maskMae: mae };
   await writeFile(join(ARTIFACTS, "webgpu.json"), JSON.stringify(record));
-  console.log(`webcam on WebGPU (SwiftShader), real-time mode 192²: first frame ${(gpu.ms / 1000).toFixed(1)} s; WASM ${(cpu.ms / 1000).toFixed(1)} s; mask MAE ${mae.toFixed(5)}`);
+  console.log(`webcam on WebGPU (SwiftShader), real-time mode 160²: first frame ${(gpu.ms / 1000).toFixed(1)} s; WASM ${(cpu.ms / 1000).toFixed(1)} s; mask MAE ${mae.toFixed(5)}`);
   expect([...gpu.errors, ...cpu.errors]).toEqual([]);
 });
 

@@ -23,8 +23,11 @@ export interface BrowserMode {
   smoothing: number;
 }
 
-/** The real-time input side: the largest whose speed reaches 5 frames/s here (docs/browser.md). */
-export const REALTIME_SIDE = 192;
+/**
+ * The real-time input side: a quarter of 320²'s work, IoU 0.90 against it; 192² (0.36×) gains
+ * only 0.01 IoU, 128² loses 0.05 (docs/browser.md, bench/browser-accuracy.ts).
+ */
+export const REALTIME_SIDE = 160;
 
 export const BROWSER_MODES: Readonly<Record<ModeId, BrowserMode>> = {
   realtime: {
