@@ -191,9 +191,9 @@ describe("output", () => {
     expect(await errorCode(refused)).toBe("invalid_parameter");
   });
 
-  it("format=webp is lossless: same pixels as the PNG", async () => {
+  it("format=webp&quality=100 is lossless: same pixels as the PNG (lossy WebP: test/integration/formats.test.ts)", async () => {
     // One answer at a time: an answer holds the pipeline until it is read.
-    const webp = await post("/remove?format=webp", photo);
+    const webp = await post("/remove?format=webp&quality=100", photo);
     expect(webp.headers.get("content-type")).toBe("image/webp");
     const fromWebp = await png(webp);
     const fromPng = await png(await post("/remove", photo));
@@ -201,8 +201,8 @@ describe("output", () => {
     expect(mismatches(channel(fromWebp.rgba, 3), channel(fromPng.rgba, 3))).toBe(0);
   });
 
-  it("Accept: image/webp gets WebP when no format is given", async () => {
-    const response = await post("/mask", photo, { accept: "image/avif,image/webp,*/*" });
+  it("Accept: image/webp without AVIF gets WebP when no format is given", async () => {
+    const response = await post("/mask", photo, { accept: "image/webp,*/*" });
     expect(response.headers.get("content-type")).toBe("image/webp");
     expect(response.headers.get("vary")).toContain("accept");
     await response.arrayBuffer();
