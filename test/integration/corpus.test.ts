@@ -170,7 +170,8 @@ function parameterCases(): Case[] {
     ["remove", "bg_url=not%20a%20url"], ["remove", "shadow=x"], ["highlight", "style=neon"], ["highlight", "strength=2"],
     ["highlight", "strength=-0.1"], ["crop", "margin=101%25"], ["crop", "margin=-5"], ["crop", "margin=5em"], ["crop", "w=0"],
     ["crop", "w=abc"], ["crop", "w=100000&h=10"], ["crop", "fit=stretch"], ["crop", "transparent=2"], ["bbox", "min_area=-1"],
-    ["bbox", "min_area=2"], ["bbox", "format=tiff"], ["mask", "model=u2netx"], ["mask", "quality=ultra"], ["mask", "strict=maybe"],
+    ["bbox", "min_area=2"], ["bbox", "format=tiff"], ["mask", "model=u2netx"], ["mask", "quality=ultra"], ["remove", "format=jpg"], ["remove", "format=heic"], ["remove", "quality=0"],
+    ["remove", "quality=101"], ["remove", "quality=50.5"], ["remove", "quality=abc"], ["mask", "format=avif&quality=-1"], ["remove", "format=AUTO&quality=1e2"], ["mask", "strict=maybe"],
     ["remove", "format=jpeg&format=gif"], ["crop", "fit=fill"], ["crop", "dpr=0"], ["crop", "dpr=4"], ["crop", "dpr=abc"], ["crop", "dpr=NaN"],
     ["crop", "w=1200&h=10&dpr=2"], ["crop", "fit=pad&w=10&h=10&bg=nope"], ["crop", "transparent=1&bg=12345"],
   ];
