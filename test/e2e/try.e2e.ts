@@ -91,6 +91,10 @@ describe("try page", () => {
     const [mine, embedded] = [decode(shown), decode(new Uint8Array(await response.arrayBuffer()))];
     expect([embedded.width, embedded.height]).toEqual([mine.width, mine.height]);
     expect(maxDifference(embedded.rgba, mine.rgba)).toBe(0);
+    // A size gives the snippet a 2× srcset (max_side doubled; thumbnails get dpr=2).
+    await page.fill("input[name=max_side]", "300");
+    expect(await page.inputValue("#embed")).toMatch(/^<img src="[^"]+max_side=300" srcset="[^"]+max_side=300 1x, [^"]+max_side=600 2x">$/);
+    await page.fill("input[name=max_side]", "");
     await page.fill("#split", "50");
     await screenshot(page, "try");
   });
