@@ -3,7 +3,8 @@
  * libwebp), single-threaded. The runtime hands over the compiled WebAssembly module (workerd
  * compiles no WASM at run time: wrangler does it at deploy time; Node compiles the bytes), so
  * the glue never fetches its .wasm. One instance per isolate, made on first use and kept: its
- * memory never shrinks, and the memory plan starts from what it holds (`memoryBytes`).
+ * memory never shrinks, and the memory plan starts from what it holds (`memoryBytes`). (A fresh
+ * instance per picture, left to the GC, was tried and held more: docs/formats.md.)
  */
 
 /** The part of a jSquash emscripten module this uses. */
@@ -26,6 +27,8 @@ export interface PictureEncoder {
 export class WholeEncoder implements PictureEncoder {
   private instance?: Promise<EmscriptenEncoder>;
   private heap?: EmscriptenEncoder;
+  /** Memory of instances dropped after a failure: still counted, as nothing says when it is freed. */
+  private dropped = 0;
 
   constructor(
     private readonly factory: EncoderFactory,
@@ -49,12 +52,19 @@ export class WholeEncoder implements PictureEncoder {
 
   async encode(pixels: Uint8Array, width: number, height: number, options: object): Promise<Uint8Array> {
     const codec = await this.load();
-    const bytes = codec.encode(pixels, width, height, options);
-    if (!bytes) throw new Error("the encoder failed");
-    return bytes;
+    try {
+      const bytes = codec.encode(pixels, width, height, options);
+      if (!bytes) throw new Error("the encoder failed");
+      return bytes;
+    } catch (error) {
+      // An emscripten module that aborted stays aborted: the next picture gets a fresh one.
+      this.dropped += codec.HEAP8.buffer.byteLength;
+      this.instance = this.heap = undefined;
+      throw error;
+    }
   }
 
   memoryBytes(): number {
-    return this.heap?.HEAP8.buffer.byteLength ?? 0;
+    return (this.heap?.HEAP8.buffer.byteLength ?? 0) + this.dropped;
   }
 }
