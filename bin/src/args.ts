@@ -5,6 +5,8 @@
  * messages. The API's yes/no parameters take no value (`--shadow`; `--shadow=0` turns one off).
  */
 import { cpus } from "node:os";
+import { DEFAULT_MODEL } from "../../core/models.ts";
+import { MODEL_IDS } from "./runtime.ts";
 
 /** The API's yes/no parameters (QueryParams.flag): given alone they mean 1. */
 const API_FLAGS = new Set(["shadow", "refine", "cleanup", "transparent", "strict"]);
@@ -85,7 +87,7 @@ options:
   --errors FILE      JSON Lines log of failed images (default: DIR/errors.jsonl)
   --runtime R        auto (native if onnxruntime-node loads), native, or wasm (the API's own
                      runtime: byte-equal answers)
-  --model M          u2netp (the API's default) or u2netp-int8 (faster; EDGE_MODEL=u2netp-int8);
+  --model M          ${MODEL_IDS.join(" or ")} (default ${DEFAULT_MODEL}, the API's: its EDGE_MODEL);
                      with --host, the service's model= (u2netp, u2net, auto)
   --host URL         send every image to a deployed service instead (retries 429/503, honours
                      Retry-After); --jobs is then the number of requests in flight

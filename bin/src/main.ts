@@ -10,6 +10,7 @@ import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { EFFECTS } from "../../core/effects/index.ts";
 import { ApiError } from "../../core/errors.ts";
+import { DEFAULT_MODEL } from "../../core/models.ts";
 import { USAGE, UsageError, helpFor, jobsOf, parseArgs, type Args } from "./args.ts";
 import { runBatch, type Result, type Runner } from "./batch.ts";
 import { runFrames } from "./frames.ts";
@@ -33,7 +34,8 @@ const asResult = (outcome: Outcome): Result => (outcome.ok ? { ok: true, output:
 async function localPool(args: Args, effect: string, jobs: number): Promise<Pool> {
   const choice = String(args.own.runtime ?? "auto") as RuntimeChoice;
   if (!["auto", "native", "wasm"].includes(choice)) throw new UsageError("--runtime: auto, native or wasm");
-  const model = String(args.own.model ?? "u2netp");
+  // The API's own default, so that the same options give the same answer.
+  const model = String(args.own.model ?? DEFAULT_MODEL);
   if (!MODEL_IDS.includes(model)) throw new UsageError(`--model: one of ${MODEL_IDS.join(", ")}`);
   const { runtime, note } = availableRuntime(choice);
   const pool = await Pool.start(jobs, { model, runtime, effect, query: args.query.toString() });

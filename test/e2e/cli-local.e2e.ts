@@ -2,9 +2,9 @@
  * `edge-u2net` running the product's own pipeline on this machine (worker threads), against
  * the running product: a folder gives the API's exact bytes, bad files are logged without
  * stopping the run, an interrupted run resumes, stdin goes to stdout. The WASM runtime is the
- * API's own (ORT-web, one thread, same graph and weights), hence byte-equal; the native runtime
- * (onnxruntime-node) computes the same graph with other kernels, hence masks within a level or
- * two, measured here.
+ * API's own (ORT-web, one thread, same graph and weights, the API's default model), hence
+ * byte-equal; the native runtime (onnxruntime-node) computes the same graph with other kernels,
+ * hence masks that agree closely but not bit for bit.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -12,7 +12,7 @@ import { copyFile, mkdir, mkdtemp, readFile, readdir, writeFile } from "node:fs/
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { CLI, FIXTURES, api, cli, sameBytes } from "./cli-run.ts";
+import { CLI, FIXTURES, api, apiModel, cli, sameBytes } from "./cli-run.ts";
 import { decode } from "./pixels.ts";
 
 const baseUrl = inject("baseUrl");
@@ -40,7 +40,7 @@ describe("a folder through the local pipeline", () => {
     it(`${effect}: byte-equal to POST /${effect}, subfolders kept, the bad file logged`, async () => {
       const out = join(dir, `out-${effect}`);
       const run = await cli([effect, photos, "--out", out, "--jobs", "2", "--runtime", "wasm"]);
-      expect(run.stderr).toContain("runtime: onnxruntime-web (WASM, as the API), model u2netp, 2 threads");
+      expect(run.stderr).toContain(`runtime: onnxruntime-web (WASM, as the API), model ${await apiModel(baseUrl)}, 2 threads`);
       expect(run.stderr).toContain("4 images, 0 already in");
       expect(run.stderr, run.stderr).toContain("done: 3 processed, 0 skipped, 1 failed");
       expect(run.code).toBe(1);
@@ -66,7 +66,7 @@ describe("a folder through the local pipeline", () => {
     expect(bad.stderr).toContain("bg=\"nope\": expected a hex colour");
   });
 
-  it("native runtime (onnxruntime-node): masks within 2 levels of the API's", async () => {
+  it("native runtime (onnxruntime-node): masks that agree with the API's (MAE < 0.003, IoU ≥ 0.99)", async () => {
     const out = join(dir, "out-native");
     const run = await cli(["mask", photos, "--out", out, "--jobs", "2", "--runtime", "auto"]);
     if (!run.stderr.includes("onnxruntime-node (native)")) {
@@ -78,15 +78,19 @@ describe("a folder through the local pipeline", () => {
       const mine = decode(await readFile(join(out, `${name}.png`)));
       const theirs = decode(await api(baseUrl, "mask", await readFile(join(photos, at))));
       expect([mine.width, mine.height]).toEqual([theirs.width, theirs.height]);
-      let max = 0;
-      let differ = 0;
+      // Other kernels (MLAS on AVX2, not WASM SIMD): fp32 masks land a level apart here and
+      // there, int8 ones (other requantization) up to ~16 levels on a few % of pixels (docs/cli.md).
+      let abs = 0;
+      let inter = 0;
+      let union = 0;
       for (let i = 0; i < mine.rgba.length; i += 4) {
-        const d = Math.abs(mine.rgba[i] - theirs.rgba[i]);
-        max = Math.max(max, d);
-        if (d) differ++;
+        abs += Math.abs(mine.rgba[i] - theirs.rgba[i]);
+        const [a, b] = [mine.rgba[i] >= 128, theirs.rgba[i] >= 128];
+        if (a && b) inter++;
+        if (a || b) union++;
       }
-      expect(max, `${name}: largest difference`).toBeLessThanOrEqual(2);
-      expect(differ / (mine.width * mine.height), `${name}: share of pixels that differ`).toBeLessThan(0.01);
+      expect(abs / (mine.width * mine.height) / 255, `${name}: mean difference`).toBeLessThan(0.003);
+      expect(inter / union, `${name}: IoU at 128`).toBeGreaterThanOrEqual(0.99);
     }
   });
 });

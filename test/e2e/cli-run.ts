@@ -35,3 +35,8 @@ export async function api(baseUrl: string, effect: string, body: Uint8Array, que
 
 /** True when the two byte arrays are the same bytes. */
 export const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
+
+/** The model the running API uses (its EDGE_MODEL), which the CLI must default to. */
+export async function apiModel(baseUrl: string): Promise<string> {
+  return ((await (await fetch(`${baseUrl}/health`)).json()) as { edgeModel: string }).edgeModel;
+}
