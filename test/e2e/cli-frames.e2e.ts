@@ -58,6 +58,11 @@ it("raw rgb24 frames → rgba frames in order, each alpha the API's mask of that
   const white = await cli(["frames", "--size", `${W}x${H}`, "--bg", "ffffff", "--jobs", "1", "--runtime", "wasm"], Buffer.concat(frames));
   expect(white.stdout.length).toBe(FRAMES * W * H * 3);
   expect([...white.stdout.subarray(0, 3)]).toEqual([255, 255, 255]); // the corner is background
+  // --realtime: every frame still comes out, in order; some may reuse a mask (how many depends on speed).
+  const live = await cli(["frames", "--size", `${W}x${H}`, "--jobs", "1", "--realtime", "--runtime", "wasm"], Buffer.concat(frames));
+  expect(live.code, live.stderr).toBe(0);
+  expect(live.stdout.length).toBe(FRAMES * W * H * 4);
+  expect(live.stderr).toMatch(new RegExp(`frames: ${FRAMES} of .* \\d+ with a reused mask`));
   // A stream cut inside a frame is an error, not a silently short video.
   const cut = await cli(["frames", "--size", `${W}x${H}`, "--jobs", "1", "--runtime", "wasm"], frames[0].subarray(0, 100));
   expect(cut.code).not.toBe(0);
