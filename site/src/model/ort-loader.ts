@@ -76,10 +76,14 @@ export function runtimeFor(backend: Backend): Promise<Runtime> {
   return runtime;
 }
 
+let webGpuProbe: Promise<boolean> | undefined;
+
 /**
  * The backend to try first: WebGPU when the browser has an adapter, unless `prefer` is "wasm"
- * (`?backend=wasm`).
+ * (`?backend=wasm`). The adapter is asked for once per page (the pages ask every frame).
  */
 export async function firstBackend(prefer?: Backend): Promise<Backend> {
-  return prefer !== "wasm" && (await hasWebGpu()) ? "webgpu" : "wasm";
+  if (prefer === "wasm") return "wasm";
+  webGpuProbe ??= hasWebGpu();
+  return (await webGpuProbe) ? "webgpu" : "wasm";
 }
