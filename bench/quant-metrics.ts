@@ -63,7 +63,7 @@ function summary(rows: { file: string; mae: number; iou: number }[]): SplitScore
   return {
     photos: rows.length,
     minIou: Math.min(...rows.map((r) => r.iou)),
-    worst: rows.reduce((a, b) => (b.iou < a.iou ? b : a)).file,
+    worst: rows.reduce((a, b) => (b.iou < a.iou ? b : a), { file: "–", iou: Infinity }).file,
     meanMae: rows.reduce((s, r) => s + r.mae, 0) / rows.length,
     meanIou: rows.reduce((s, r) => s + r.iou, 0) / rows.length,
   };
