@@ -146,7 +146,7 @@ async function main(): Promise<void> {
       executionMode: "sequential",
     });
   } else {
-    const { expandWeights } = await import("../worker/segmenter/weights");
+    const { expandWeights } = await import("../core/weights");
     const graph = readFileSync(join(modelDir!, "u2netp-edge.onnx"));
     const index = JSON.parse(readFileSync(join(modelDir!, "u2netp-edge.weights.json"), "utf8"));
     const packed = readFileSync(join(modelDir!, "u2netp-edge.weights.bin"));

@@ -6,7 +6,7 @@ import u2netpGraph from "../../models/u2netp-edge.onnx";
 import u2netpWeights from "../../models/u2netp-edge.weights.bin";
 import u2netpWeightIndex from "../../models/u2netp-edge.weights.json";
 import u2netpInt8Graph from "../../models/u2netp-int8.onnx";
-import type { WeightIndex } from "./weights";
+import type { WeightIndex } from "../../core/weights";
 
 export interface ModelFiles {
   graph: ArrayBuffer;

@@ -9,7 +9,7 @@ import { Mutex } from "../../core/mutex";
 import type { ModelSpec } from "../../core/models";
 import { onnxRuntime, reserveMemory } from "./ort-runtime";
 import type { ModelFiles } from "./model-files";
-import { expandWeights } from "./weights";
+import { expandWeights } from "../../core/weights";
 
 const sessions = new Map<string, Promise<InferenceSession>>();
 const runs = new Mutex();
