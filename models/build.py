@@ -629,6 +629,8 @@ def main():
         return
     import build_int8  # the int8-compute variant, before SHA256SUMS is written
     build_int8.build_shipped()
+    import build_browser  # the site's graphs, made from the same stock model and int8 build
+    build_browser.build_shipped()
     write_manifest(cfg, paths, encoding, G, head_groups, peak)
 
 
@@ -669,7 +671,7 @@ def write_manifest(cfg, paths, encoding, G, head_groups, sim_peak):
         "weights": {"encoding": encoding, "f32Tensors": sorted(cfg.get("f32Tensors", [])),
                     "description": "conv weights with more than %d elements stored as %s (int8: symmetric per "
                                    "output channel, float32 scales), expanded to fp32 at session creation by "
-                                   "worker/segmenter/weights.ts; f32Tensors (stock initializer names) and "
+                                   "core/weights.ts; f32Tensors (stock initializer names) and "
                                    "non-conv tensors stored fp32; tensors of at most %d elements inline fp32"
                                    % (INLINE_MAX, encoding, INLINE_MAX),
                     "decision": cfg.get("decision")},

@@ -86,16 +86,21 @@ def browser_int8(size, out):
     print("%s: %d nodes, %d B" % (out, len(model.graph.node), os.path.getsize(out)))
 
 
+def build_shipped(out=HERE, sizes=SIZES):
+    """The browser graphs the site serves (called by build.py before SHA256SUMS is written)."""
+    if sha256_file(SRC) != SRC_SHA256:
+        sys.exit("FATAL: %s is not the stock u2netp" % SRC)
+    browser_fp32(os.path.join(out, "u2netp-browser.onnx"))
+    for size in sizes:
+        browser_int8(size, os.path.join(out, "u2netp-int8-%d.onnx" % size))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=HERE)
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="int8 input sides (others: for bench/browser-accuracy.ts)")
     args = ap.parse_args()
-    if sha256_file(SRC) != SRC_SHA256:
-        sys.exit("FATAL: %s is not the stock u2netp" % SRC)
-    browser_fp32(os.path.join(args.out, "u2netp-browser.onnx"))
-    for size in map(int, args.sizes.split(",")):
-        browser_int8(size, os.path.join(args.out, "u2netp-int8-%d.onnx" % size))
+    build_shipped(args.out, [int(size) for size in args.sizes.split(",")])
 
 
 if __name__ == "__main__":

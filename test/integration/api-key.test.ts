@@ -4,25 +4,15 @@
  * and is rate-limited per key; a wrong key is a 401. Also: signed URLs with `exp=` are
  * answered as immutable until they expire.
  */
-import { createExecutionContext, env } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../worker/front/index";
 import { signUrl } from "../../worker/front/guard/signature";
-import { ORIGIN, errorCode, fixture, originHits } from "../helpers";
+import { ORIGIN, fixture, originHits } from "../helpers";
+import { callWith as call, expectError } from "../support/configured";
 
 const KEYS = { API_KEYS: "key-one-0123456789abcdef, key-two-fedcba9876543210" };
 const PHOTO = `${ORIGIN}/images/chelsea.png`;
 const MASK = `http://edge.test/mask?url=${encodeURIComponent(PHOTO)}&threshold=128`;
-
-async function call(url: string, vars: Record<string, string>, init?: RequestInit): Promise<Response> {
-  return worker.fetch(new Request(url, init), { ...env, ...vars } as Env, createExecutionContext());
-}
-
-async function expectError(response: Response, status: number, code: string) {
-  expect(response.status).toBe(status);
-  expect(response.headers.get("content-type")).toContain("application/json");
-  expect(await errorCode(response)).toBe(code);
-}
 
 async function expectImage(response: Response) {
   if (response.status !== 200) expect.fail(`HTTP ${response.status}: ${await response.text()}`);

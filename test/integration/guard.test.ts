@@ -4,25 +4,13 @@
  * are tested by calling the front worker with a changed env, as a deployment with those vars
  * or secrets would run it.
  */
-import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../worker/front/index";
 import { signUrl, verifySignature } from "../../worker/front/guard/signature";
-import { ORIGIN, errorCode, fixture, originHits } from "../helpers";
+import { ORIGIN, fixture, originHits } from "../helpers";
+import { callWith as call, expectError } from "../support/configured";
 
 const KEY = "test-signing-key-0123456789";
 const PHOTO = `${ORIGIN}/images/chelsea.png`;
-
-/** The front worker under a configuration of its own. */
-async function call(url: string, vars: Record<string, string>, init?: RequestInit): Promise<Response> {
-  return worker.fetch(new Request(url, init), { ...env, ...vars } as Env, createExecutionContext());
-}
-
-async function expectError(response: Response, status: number, code: string) {
-  expect(response.status).toBe(status);
-  expect(response.headers.get("content-type")).toContain("application/json");
-  expect(await errorCode(response)).toBe(code);
-}
 
 describe("signed URLs (SIGNING_KEY set)", () => {
   const signed = { SIGNING_KEY: KEY };
