@@ -71,6 +71,9 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = {
 /** The model the edge runs unless `EDGE_MODEL` names another (`u2netp`: the fp32 graph). */
 export const DEFAULT_MODEL = "u2netp-int8";
 
+/** The edge's fp32 model: `quality=high` without a GPU server, where SEGMENTER_FP32 is bound. */
+export const FP32_EDGE_MODEL = "u2netp";
+
 /** The edge's model: the `EDGE_MODEL` setting when it names one of MODELS, else DEFAULT_MODEL. */
 export function edgeModel(configured: unknown): ModelSpec {
   return typeof configured === "string" && Object.hasOwn(MODELS, configured) ? MODELS[configured] : MODELS[DEFAULT_MODEL];

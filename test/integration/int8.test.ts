@@ -70,3 +70,16 @@ describe("the default int8 model against the fp32 model", () => {
     }
   });
 });
+
+describe("quality=high without a GPU server", () => {
+  it("runs the fp32 model where SEGMENTER_FP32 is bound, and the default model where it is not", async () => {
+    const photo = await fixture("images/rocket.jpg");
+    const mask = async (e: Env, query: string, model: string) => maskOf(await call(`/mask${query}`, e, { method: "POST", body: photo }), model);
+    const exact = await mask(env as unknown as Env, "?quality=high", "u2netp");
+    // The same pixels as the edge configured for fp32 (EDGE_MODEL=u2netp).
+    expect(exact).toEqual(await mask(fp32Env, "", "u2netp"));
+    const unbound = { ...env, SEGMENTER_FP32: undefined } as unknown as Env;
+    const fast = await mask(unbound, "?quality=high", "u2netp-int8");
+    expect(fast).toEqual(await mask(env as unknown as Env, "", "u2netp-int8"));
+  });
+});

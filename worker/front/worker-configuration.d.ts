@@ -28,6 +28,8 @@ declare namespace Cloudflare {
 		GPU_BREAKER_FAILURES: "3";
 		GPU_BREAKER_COOLDOWN_MS: "30000";
 		SEGMENTER: Fetcher /* edge-u2net-segmenter */;
+		/** Optional: a second segmenter for the fp32 model (`quality=high` without a GPU server). */
+		SEGMENTER_FP32?: Fetcher /* edge-u2net-segmenter-fp32 */;
 	}
 }
 interface Env extends Cloudflare.Env {}

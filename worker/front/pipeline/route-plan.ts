@@ -7,7 +7,8 @@
  *   `GPU_AUTO_PIXELS` pixels (or more than the edge accepts) or `quality=high`; else the edge.
  *
  * A GPU request may fall back to the edge when the server fails, unless `strict=1` or the image
- * is over the edge's pixel cap (then 503 backend_unavailable).
+ * is over the edge's pixel cap (then 503 backend_unavailable). `quality=high` answered on the edge
+ * asks for its fp32 model (`exact`), which runs where its own segmenter is bound.
  */
 import type { GpuConfig } from "../backends/config";
 import type { Limits } from "../config";
@@ -19,7 +20,7 @@ type Size = { width: number; height: number };
 
 export type RoutePlan =
   /** The edge model; `fallback` says why when the GPU was asked for but cannot be used. */
-  | { backend: "edge"; fallback?: "not_configured" }
+  | { backend: "edge"; fallback?: "not_configured"; exact?: true }
   /** The GPU server; `fallback`: whether the edge may answer if it fails. */
   | { backend: "gpu"; gpu: GpuConfig; fallback: boolean };
 
@@ -46,14 +47,15 @@ export function checkPixels(info: Size, maxPixels: number, maxSide: number, wher
 export function planRoute(routing: Routing, info: Size, limits: Limits, gpu: GpuConfig | null): RoutePlan {
   const pixels = info.width * info.height;
   const fitsEdge = pixels <= limits.maxPixels;
+  const exact = routing.highQuality ? { exact: true as const } : {};
   if (!wantsGpu(routing, pixels, limits, gpu)) {
     checkPixels(info, limits.maxPixels, limits.maxSide, "edge");
-    return { backend: "edge" };
+    return { backend: "edge", ...exact };
   }
   if (!gpu) {
     if (routing.strict) throw new ApiError("backend_unavailable", "model=u2net with strict=1, but no GPU server is configured");
     checkPixels(info, limits.maxPixels, limits.maxSide, "edge");
-    return { backend: "edge", fallback: "not_configured" };
+    return { backend: "edge", fallback: "not_configured", ...exact };
   }
   checkPixels(info, limits.maxPixels, limits.maxSide, "GPU");
   return { backend: "gpu", gpu, fallback: fitsEdge && !routing.strict };

@@ -7,7 +7,7 @@
 import type { Codecs } from "../../../core/codecs";
 import { ApiError } from "../../../core/errors";
 import { MaskRows, toMask8 } from "../../../core/mask";
-import { edgeModel, type ModelSpec } from "../../../core/models";
+import { FP32_EDGE_MODEL, edgeModel, type ModelSpec } from "../../../core/models";
 import { Job } from "../../../core/pipeline/job";
 import { type Ledger } from "../../../core/pipeline/ledger";
 import { MaskBands, holdsWholeMask, type MaskOptions } from "../../../core/pipeline/mask-bands";
@@ -61,13 +61,23 @@ export interface SegmentOptions {
 /** The model's raw output, and who made it. */
 type ModelOutput = { raw: Float32Array; spec: ModelSpec; backend: "edge" | "gpu"; fallback?: string };
 
-/** The edge model through the SEGMENTER service binding (same data centre: no retries). */
-async function inferOnEdge(env: Env, photo: ImageSource, fallback?: string, laps?: Laps): Promise<ModelOutput> {
-  const spec = edgeModel(env.EDGE_MODEL);
+/**
+ * The edge's segmenter for a request: `EDGE_MODEL` through SEGMENTER, or for `exact` requests
+ * (`quality=high` without a GPU server) the fp32 model through SEGMENTER_FP32 where that is
+ * bound: a second segmenter, since the int8 and fp32 sessions do not fit one isolate together.
+ */
+function edgeSegmenter(env: Env, exact: boolean): { server: Fetcher; spec: ModelSpec } {
+  if (exact && env.SEGMENTER_FP32) return { server: env.SEGMENTER_FP32, spec: edgeModel(FP32_EDGE_MODEL) };
+  return { server: env.SEGMENTER, spec: edgeModel(env.EDGE_MODEL) };
+}
+
+/** The edge model through a service binding (same data centre: no retries). */
+async function inferOnEdge(env: Env, photo: ImageSource, fallback?: string, laps?: Laps, exact = false): Promise<ModelOutput> {
+  const { server, spec } = edgeSegmenter(env, exact);
   const input = modelInput(photo.open(), spec);
   laps?.lap("decode");
   try {
-    const raw = await infer({ server: env.SEGMENTER, baseUrl: "http://segmenter", spec, datatype: "FP32" }, input);
+    const raw = await infer({ server, baseUrl: "http://segmenter", spec, datatype: "FP32" }, input);
     return { raw, spec, backend: "edge", fallback };
   } catch (cause) {
     throw new ApiError("segmenter_unavailable", cause instanceof InferenceFailure && cause.reason !== "unreachable" ? "The segmentation model answered something unreadable" : undefined, { cause });
@@ -76,7 +86,7 @@ async function inferOnEdge(env: Env, photo: ImageSource, fallback?: string, laps
 
 /** The planned backend, and the edge in its place when the GPU fails and that is allowed. */
 async function run(plan: RoutePlan, env: Env, photo: ImageSource, laps?: Laps): Promise<ModelOutput> {
-  if (plan.backend === "edge") return inferOnEdge(env, photo, plan.fallback, laps);
+  if (plan.backend === "edge") return inferOnEdge(env, photo, plan.fallback, laps, plan.exact);
   const { gpu } = plan;
   try {
     const input = modelInput(photo.open(), gpu.spec);
