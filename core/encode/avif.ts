@@ -6,7 +6,7 @@
  */
 import { defaultOptions } from "@jsquash/avif/meta.js";
 import type { Encoder } from "./encoder";
-import { wholeRgba } from "./rows";
+import { wholeChunks } from "./rows";
 
 /**
  * Largest answer encoded (1024×1024): the encoder's memory at this size (≈ 45 MB) stays held by
@@ -25,13 +25,6 @@ export const avif: Encoder = {
   maxPixels: MAX_AVIF_PIXELS,
   memory: { wasmBase: 16_777_216, perPixel: 28, losslessPerPixel: 28, jsPerPixel: 5 },
   defaultQuality: AVIF_QUALITY,
-  async *encode(picture, codecs, ledger, { quality = AVIF_QUALITY }) {
-    const rgba = wholeRgba(picture, ledger);
-    const options = { ...defaultOptions, quality, speed: SPEED };
-    try {
-      yield await codecs.avif.encode(rgba, picture.width, picture.height, options);
-    } finally {
-      ledger.release(rgba);
-    }
-  },
+  encode: (picture, codecs, ledger, { quality = AVIF_QUALITY }) =>
+    wholeChunks(picture, ledger, (rgba) => codecs.avif.encode(rgba, picture.width, picture.height, { ...defaultOptions, quality, speed: SPEED })),
 };

@@ -19,7 +19,7 @@ export async function* rowChunks(picture: Picture, open: () => RowWriter): Async
 }
 
 /** The whole picture as RGBA (grey spread to RGB, opaque), counted in `ledger` until released. */
-export function wholeRgba(picture: Picture, ledger: Ledger): Uint8Array {
+function wholeRgba(picture: Picture, ledger: Ledger): Uint8Array {
   const { width, height, channels } = picture;
   const rgba = ledger.bytes(width * height * 4);
   let at = 0;
@@ -35,4 +35,14 @@ export function wholeRgba(picture: Picture, ledger: Ledger): Uint8Array {
     at += band.length / channels;
   }
   return rgba;
+}
+
+/** A whole-picture encoder's answer: the picture as RGBA through `encode`, counted while it runs. */
+export async function* wholeChunks(picture: Picture, ledger: Ledger, encode: (rgba: Uint8Array) => Promise<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const rgba = wholeRgba(picture, ledger);
+  try {
+    yield await encode(rgba);
+  } finally {
+    ledger.release(rgba);
+  }
 }

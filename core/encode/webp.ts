@@ -5,7 +5,7 @@
  */
 import { defaultOptions } from "@jsquash/webp/meta.js";
 import { LOSSLESS_QUALITY, type Encoder } from "./encoder";
-import { wholeRgba } from "./rows";
+import { wholeChunks } from "./rows";
 
 /**
  * Largest answer encoded (1024×1024): the encoder's memory at this size (≈ 45 MB lossy, 50 MB
@@ -22,14 +22,9 @@ export const webp: Encoder = {
   maxPixels: MAX_WEBP_PIXELS,
   memory: { wasmBase: 16_777_216, perPixel: 28, losslessPerPixel: 32, jsPerPixel: 7 },
   defaultQuality: WEBP_QUALITY,
-  async *encode(picture, codecs, ledger, { quality = WEBP_QUALITY }) {
-    const rgba = wholeRgba(picture, ledger);
+  encode(picture, codecs, ledger, { quality = WEBP_QUALITY }) {
     // exact=0 lets libwebp change the colour under alpha 0 (the cutout's are 0 already).
     const options = quality >= LOSSLESS_QUALITY ? { ...defaultOptions, lossless: 1, quality: 75 } : { ...defaultOptions, quality };
-    try {
-      yield await codecs.webp.encode(rgba, picture.width, picture.height, options);
-    } finally {
-      ledger.release(rgba);
-    }
+    return wholeChunks(picture, ledger, (rgba) => codecs.webp.encode(rgba, picture.width, picture.height, options));
   },
 };

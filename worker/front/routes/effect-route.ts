@@ -26,6 +26,7 @@ import { readImage } from "../source/read-image";
 import { noteLedger } from "./memory-stats";
 import { Stopwatch, noteTimings } from "../timing";
 import { contentDisposition, sourceName } from "./content-disposition";
+import { setHeaders } from "../headers";
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -137,7 +138,7 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
     }
     const kept = key && (await findResult(key));
     if (key) timing.lap("cache");
-    if (kept) return withHeaders(kept, { "server-timing": timing.header({ cache: "hit" }), "x-cache": "hit", vary: "accept" });
+    if (kept) return setHeaders(kept, { "server-timing": timing.header({ cache: "hit" }), "x-cache": "hit", vary: "accept" });
 
     const upload: { name?: string } = {};
     const response = await admit(
@@ -178,18 +179,8 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
     if (!key || response.headers.get("cache-control") === "no-store") return response;
     // Stored without Vary: the key already holds the only Accept distinction that matters.
     const [toClient, toCache] = response.body!.tee();
-    const stored = storeResult(key, withHeaders(new Response(toCache, response), { vary: null, "server-timing": null }));
+    const stored = storeResult(key, setHeaders(new Response(toCache, response), { vary: null, "server-timing": null }));
     c.executionCtx.waitUntil(stored.catch((error) => console.warn("result not cached", error)));
-    return withHeaders(new Response(toClient, response), { "x-cache": "miss", vary: "accept" });
+    return setHeaders(new Response(toClient, response), { "x-cache": "miss", vary: "accept" });
   };
-}
-
-/** A copy of `response` with headers set (or removed, for null). */
-function withHeaders(response: Response, changes: Record<string, string | null>): Response {
-  const copy = new Response(response.body, response);
-  for (const [name, value] of Object.entries(changes)) {
-    if (value === null) copy.headers.delete(name);
-    else copy.headers.set(name, value);
-  }
-  return copy;
 }
