@@ -9,7 +9,7 @@
  * isolate of 128 MB) and the routing to a GPU server (`--host` sends work to a service).
  */
 import { readFile } from "node:fs/promises";
-import type { Codecs } from "../../core/codecs/index.ts";
+import { refusalAsApiError, type Codecs } from "../../core/codecs/index.ts";
 import { EFFECTS, type Effect } from "../../core/effects/index.ts";
 import type { Picture } from "../../core/effects/effect.ts";
 import { ENCODERS, FORMAT_CHOICES, chooseFormat, preferFormat, readQuality, type FormatChoice, type OutputFormat } from "../../core/encode/index.ts";
@@ -23,7 +23,6 @@ import { MaskBands, readMaskOptions, type MaskOptions } from "../../core/pipelin
 import { inspect, openPhoto } from "../../core/pipeline/open.ts";
 import { resized, type ImageSource } from "../../core/pipeline/sources.ts";
 import { modelInput } from "../../core/preprocess.ts";
-import { asApiError } from "./node-codecs.ts";
 import type { Segmenter } from "./runtime.ts";
 
 /** An effect with its parameters read and checked (before any image is read). */
@@ -114,7 +113,7 @@ export async function renderFile(bytes: Uint8Array, request: Request, codecs: Co
     for await (const chunk of ENCODERS[format].encode(output.picture, codecs, ledger, { quality: request.quality })) chunks.push(chunk.slice());
     return { bytes: joined(chunks), format };
   } catch (error) {
-    throw asApiError(error);
+    throw refusalAsApiError(error);
   }
 }
 

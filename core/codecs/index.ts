@@ -5,9 +5,11 @@
  * the runtime hands over.
  */
 import type { PictureEncoder } from "../encode/whole-encoder";
+import { ApiError } from "../errors";
 import type { RgbaImage } from "../image";
 import type { JpegCodec } from "./jpeg";
 import type { PngCodec } from "./png";
+import { CodecError } from "./wasm-host";
 
 export interface Codecs {
   jpeg: JpegCodec;
@@ -19,4 +21,10 @@ export interface Codecs {
   webp: PictureEncoder;
   /** Bytes of every codec's WebAssembly memory now. */
   wasmBytes(): number;
+}
+
+/** A codec's refusal (a trap or a libjpeg/libspng error) as the API's 422; other errors pass through. */
+export function refusalAsApiError(error: unknown): unknown {
+  if (!(error instanceof CodecError)) return error;
+  return new ApiError("undecodable_image", `The image could not be decoded: ${error.message}`, { cause: error });
 }

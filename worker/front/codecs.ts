@@ -4,17 +4,17 @@
  * wrangler at deploy time (workerd compiles no WASM at run time). One instance each per
  * isolate, shared by requests (the pipeline admits one photo at a time).
  */
-import { PhotonImage, initPhoton } from "@cf-wasm/photon";
+import { initPhoton } from "@cf-wasm/photon";
 import avifFactory from "@jsquash/avif/codec/enc/avif_enc.js";
 import avifModule from "@jsquash/avif/codec/enc/avif_enc.wasm";
 import webpFactory from "@jsquash/webp/codec/enc/webp_enc_simd.js";
 import webpModule from "@jsquash/webp/codec/enc/webp_enc_simd.wasm";
-import type { Codecs } from "../../core/codecs";
+import { refusalAsApiError, type Codecs } from "../../core/codecs";
+import { decodeWebpWithPhoton } from "../../core/codecs/photon-webp";
 import { JpegCodec } from "../../core/codecs/jpeg";
 import { PngCodec } from "../../core/codecs/png";
 import { CodecError } from "../../core/codecs/wasm-host";
 import { WholeEncoder, type EncoderFactory } from "../../core/encode/whole-encoder";
-import { ApiError } from "../../core/errors";
 import type { RgbaImage } from "../../core/image";
 import jpegModule from "../../core/codecs/jpeg.wasm";
 import pngModule from "../../core/codecs/png.wasm";
@@ -22,19 +22,13 @@ import pngModule from "../../core/codecs/png.wasm";
 let photonMemory: WebAssembly.Memory | undefined;
 let traps = 0;
 
-/** photon aborts (a WASM trap) on data its decoder rejects; the instance stays usable. */
+/** photon's WebP decode, its refusals counted with the other decoders'. */
 function decodeWebp(bytes: Uint8Array): RgbaImage {
-  let image: PhotonImage;
   try {
-    image = PhotonImage.new_from_byteslice(bytes);
-  } catch (cause) {
+    return decodeWebpWithPhoton(bytes);
+  } catch (error) {
     traps++;
-    throw new ApiError("undecodable_image", "The WEBP data could not be decoded", { cause });
-  }
-  try {
-    return { width: image.get_width(), height: image.get_height(), pixels: image.get_raw_pixels() };
-  } finally {
-    image.free();
+    throw error;
   }
 }
 
@@ -63,7 +57,6 @@ export const decoderTraps = () => traps;
 
 /** A codec's refusal as the API's error. */
 export function asApiError(error: unknown): unknown {
-  if (!(error instanceof CodecError)) return error;
-  traps++;
-  return new ApiError("undecodable_image", `The image could not be decoded: ${error.message}`, { cause: error });
+  if (error instanceof CodecError) traps++;
+  return refusalAsApiError(error);
 }
