@@ -6,6 +6,7 @@
  *   npx tsx bench/quant.ts stats /tmp/u2netp-calib.onnx        # writes models/int8-calibration.json
  *   npx tsx bench/quant.ts eval models/u2netp-int8.onnx [--node] [--json out.json]
  *   npx tsx bench/quant.ts means EXPOSED.onnx OUT.json [--node]  # per-channel means (bias correction)
+ *   npx tsx bench/quant.ts dead /tmp/u2netp-calib.onnx         # writes models/int8-dead-channels.json
  *
  * Float activations come from onnxruntime-node (fp32, exact enough and ~5x faster); the int8
  * graph runs in onnxruntime-web's WASM, the product's runtime (onnxruntime-node's AVX2 int8
@@ -145,9 +146,36 @@ async function means(): Promise<void> {
   writeFileSync(rest[0], JSON.stringify(Object.fromEntries(Object.entries(sums).map(([t, s]) => [t, s.map((v) => v / n)]))));
 }
 
-const modes: Record<string, () => Promise<void>> = { stats, eval: evaluate, means };
+/**
+ * Channels never positive on any calibration input: each tensor's channels whose maximum over
+ * every view is <= 0, with that maximum. After a ReLU they are exactly zero on all 64 inputs;
+ * the same channels before it tell how far from firing they stayed (build_int8's pruning).
+ */
+async function dead(): Promise<void> {
+  const session = await nodeSession(graph);
+  const maxima: Record<string, number[]> = {};
+  for (const { name, input } of calibrationInputs()) {
+    for (const [t, v] of Object.entries(await session.run(input))) {
+      if (v.dims.length !== 4) continue;
+      const [, c, h, w] = v.dims;
+      const data = v.data as Float32Array;
+      const m = (maxima[t] ??= new Array(c).fill(-Infinity));
+      for (let k = 0; k < c; k++) for (let i = k * h * w; i < (k + 1) * h * w; i++) if (data[i] > m[k]) m[k] = data[i];
+    }
+    console.error(`dead: ${name}`);
+  }
+  const tensors: Record<string, Record<number, number>> = {};
+  for (const [t, m] of Object.entries(maxima)) {
+    const never = m.flatMap((v, k) => (v <= 0 ? [[k, Number(v.toPrecision(4))] as const] : []));
+    if (never.length) tensors[t] = Object.fromEntries(never);
+  }
+  const method = "onnxruntime-node 1.30 fp32 (stock model) on the 64 calibration inputs: per tensor, each channel whose maximum is <= 0, and that maximum";
+  writeFileSync("models/int8-dead-channels.json", JSON.stringify({ method, inputs: [...calibrationInputs()].length, tensors }, null, 0) + "\n");
+}
+
+const modes: Record<string, () => Promise<void>> = { stats, eval: evaluate, means, dead };
 if (!modes[mode] || !graph) {
-  console.error("usage: npx tsx bench/quant.ts stats|eval|means GRAPH ...");
+  console.error("usage: npx tsx bench/quant.ts stats|eval|means|dead GRAPH ...");
   process.exit(2);
 }
 await modes[mode]();

@@ -34,6 +34,7 @@ from onnx import TensorProto, helper, numpy_helper
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from build import INPUT, OUTPUT, SRC, SRC_SHA256, Stock, ort_order, sha256_file  # noqa: E402
+from prune import prune_dead_channels  # noqa: E402
 
 CALIBRATION = os.path.join(HERE, "int8-calibration.json")
 CONFIG = os.path.join(HERE, "build-int8-config.json")
@@ -79,6 +80,7 @@ class Int8Emitter:
         self.conv_outputs = []   # stock tensors QLinearConv writes (bias correction measures them)
         self.bias_shift = {}     # stock tensor -> per-channel mean error of the int8 graph
         self.input_means = None  # stock tensor -> per-channel float means (weight bias correction)
+        self.pads = {}           # residual Add -> its inputs' zero padding after pruning
 
     def uniq(self, base):
         self.counter += 1
@@ -282,11 +284,10 @@ class Int8Emitter:
         u8, sn, zn = self.q[x]
         c = shape[1]
         per_channel = 4 * shape[2] * shape[3]
-        group = max(1, min(c, self.cfg["floatMaxBytes"] // per_channel))
-        while c % group:
-            group -= 1
+        most = max(1, min(c, self.cfg["floatMaxBytes"] // per_channel))
         parts = []
-        for c0 in range(0, c, group):
+        for c0 in range(0, c, most):
+            group = min(most, c - c0)
             src = u8
             caxis = 3 if self.nhwc else 1
             if group < c:
@@ -306,6 +307,19 @@ class Int8Emitter:
             y = self.uniq(out + "_u8")
             self.node("Concat", parts, [y], axis=3 if self.nhwc else 1)
         self.q[out] = (y, sn, zn)
+
+    def zero_padded(self, t, front, back):
+        """u8 tensor t with `front` and `back` zero channels added (a pruned residual's side)."""
+        u8, sn, zn = self.as_q(t)
+        if not front and not back:
+            return u8, sn, zn
+        assert int(self.init[zn]) == 0, "padding needs zero point 0: " + t
+        axis = 3 if self.nhwc else 1
+        widths = np.zeros((2, 4), np.int64)
+        widths[:, axis] = [front, back]
+        y = self.uniq(t + "_pad")
+        self.node("Pad", [u8, self.const("pads_%d_%d_%d" % (axis, front, back), widths.reshape(-1))], [y], mode="constant")
+        return y, sn, zn
 
     def build(self):
         s = self.s
@@ -375,15 +389,19 @@ class Int8Emitter:
                 self.q[out] = (y, ysn, yzn)
             elif op == "Add":
                 out = n.output[0]
-                self.shapes[out] = self.shapes[n.input[0]]
+                pad = self.pads.get(n.name, {})
+                widths = {self.shapes[i][1] + sum(pad.get(i, (0, 0))) for i in n.input}
+                assert len(widths) == 1, n.name
+                self.shapes[out] = [1, widths.pop()] + self.shapes[n.input[0]][2:]
                 if 'Add' in float_ops or all(i in self.f and i not in self.q for i in n.input):
+                    assert not pad, "pruned residual Adds are u8 only: " + n.name
                     y = self.uniq(out + "_f")
                     self.node("Add", [self.as_f(i) for i in n.input], [y])
                     self.f[out] = y
                     continue
                 scale, zp = self.qparams(out)
                 ysn, yzn = self.quant_names(out, scale, zp)
-                a, b = self.as_q(n.input[0]), self.as_q(n.input[1])
+                a, b = (self.zero_padded(i, *pad.get(i, (0, 0))) for i in n.input)
                 y = self.uniq(out + "_u8")
                 self.node("QLinearAdd", [*a, *b, ysn, yzn], [y], domain="com.microsoft")
                 self.q[out] = (y, ysn, yzn)
@@ -507,8 +525,13 @@ def build(cfg, out=GRAPH, stop_at=None, expose=False):
     """Writes the int8 graph; returns the emitter (for its summary)."""
     model = onnx.load(SRC)
     stock = Stock(model)
+    pads = {}
+    if cfg.get("pruneDeadChannels"):
+        pads, removed = prune_dead_channels(stock, os.path.join(HERE, cfg["pruneDeadChannels"]), INPUT)
+        print("dead channels pruned: %s" % json.dumps(removed))
     ranges = calibrated_ranges(json.load(open(CALIBRATION)), cfg["rangeStatistic"])
     e = Int8Emitter(stock, {INPUT: [1, 3, 320, 320]}, ranges, cfg)
+    e.pads = pads
     if cfg.get("biasCorrection"):
         means = json.load(open(os.path.join(HERE, cfg["biasCorrection"])))
         e.bias_shift = {t: np.array(means["int8"][t]) - np.array(means["float"][t]) for t in means["int8"]}
@@ -548,6 +571,7 @@ def main():
     ap.add_argument("--layout", default=None, choices=["nchw", "nhwc"], help="experiments: u8 tensor layout")
     ap.add_argument("--stop-at", default=None, help="experiments: output this stock tensor instead (memory by phase)")
     ap.add_argument("--range-statistic", default=None, choices=["minmax", "mean", "mse"])
+    ap.add_argument("--prune", default=None, help="experiments: dead-channels file (models/-relative), or '' for none")
     args = ap.parse_args()
     digest = sha256_file(SRC)
     if digest != SRC_SHA256:
@@ -572,6 +596,8 @@ def main():
         cfg["rangeStatistic"] = args.range_statistic
     if args.weight_max:
         cfg["weightMax"] = args.weight_max
+    if args.prune is not None:
+        cfg["pruneDeadChannels"] = args.prune or None
     if args.out == GRAPH and not args.stop_at and not args.expose and cfg == json.load(open(CONFIG)):
         build_shipped()
     else:
