@@ -29,7 +29,8 @@ let phase = "load";
 const NativeMemory = WebAssembly.Memory;
 class TrackedMemory extends NativeMemory {
   constructor(desc: WebAssembly.MemoryDescriptor) {
-    super(desc);
+    // --pregrow: ORT's heap starts at that size, as the segmenter does (worker/segmenter/ort-runtime.ts)
+    super(pregrow && desc.shared && desc.initial * 65536 < pregrow ? { ...desc, initial: Math.ceil(pregrow / 65536) } : desc);
     memories.push(this);
   }
 }
@@ -163,12 +164,6 @@ async function main(): Promise<void> {
   const createMs = performance.now() - t0;
   const mem = ortMemory();
   const afterCreate = mem.buffer.byteLength;
-  if (pregrow > afterCreate) {
-    // One growth to a measured size right after creation: Emscripten then never needs to
-    // grow (its own growth steps are x1.2 and overshoot).
-    mem.grow(Math.ceil((pregrow - afterCreate) / 65536));
-  }
-  const afterPregrow = mem.buffer.byteLength;
   phase = "run";
 
   interface Row {
@@ -280,7 +275,7 @@ async function main(): Promise<void> {
   const peak = mem.buffer.byteLength;
   console.log(
     `\nWASM byteLength: after session creation ${afterCreate} B (${MB(afterCreate)} MB)` +
-      (pregrow ? `, pre-grown to ${afterPregrow} B` : "") +
+      (pregrow ? ` (ORT's heap started at --pregrow ${pregrow} B)` : "") +
       `, peak after runs ${peak} B (${MB(peak)} MB, ${(peak / 2 ** 20).toFixed(1)} MiB); session creation ${createMs.toFixed(0)} ms`,
   );
   console.log(`grow events: ${growLog.map((g) => `${g.at}:${MB(g.bytes)}`).join(" ")}`);

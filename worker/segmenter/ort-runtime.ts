@@ -14,6 +14,7 @@ import ortWasmModule from "../../node_modules/onnxruntime-web/dist/ort-wasm-simd
 const MARKER = new ArrayBuffer(16);
 let memory: WebAssembly.Memory | undefined;
 let configured = false;
+let reserving = false;
 
 function isMarker(source: unknown): boolean {
   return source === MARKER || (ArrayBuffer.isView(source) && source.buffer === MARKER);
@@ -57,11 +58,23 @@ export function ortMemoryBytes(): number {
 }
 
 /**
- * Grows ORT's memory once to `bytes` (no-op when it is already that large). Emscripten grows by
- * ×1.2 steps, so a model whose high-water lies just past a step would hold up to 20 % more than
- * it needs; growing once to the measured high-water right after session creation pins it.
+ * Makes ORT's memory start at `bytes` when it is created (no-op once it exists). ORT's threaded
+ * build creates its heap in JS (`new WebAssembly.Memory({ shared: true })`) on the first
+ * session. Emscripten grows by x1.2 steps, so a model whose high-water lies just past a step
+ * would hold up to 20 % more than it needs; starting at the measured high-water pins it. The
+ * memory must not be grown from outside afterwards: Emscripten's views of the heap would not
+ * see the new pages, and ORT copies tensors through them.
  */
 export function reserveMemory(bytes: number): void {
-  if (!memory || memory.buffer.byteLength >= bytes) return;
-  memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+  if (memory || reserving) return;
+  reserving = true;
+  const Native = WebAssembly.Memory;
+  const pages = Math.ceil(bytes / 65536);
+  class ReservedMemory extends Native {
+    constructor(descriptor: WebAssembly.MemoryDescriptor) {
+      super(descriptor.shared && descriptor.initial < pages ? { ...descriptor, initial: pages } : descriptor);
+      WebAssembly.Memory = Native; // only ORT's heap
+    }
+  }
+  WebAssembly.Memory = ReservedMemory;
 }

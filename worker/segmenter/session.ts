@@ -16,6 +16,7 @@ const runs = new Mutex();
 let inferences = 0;
 
 async function createSession(spec: ModelSpec, files: ModelFiles): Promise<InferenceSession> {
+  if (spec.memoryReserveBytes) reserveMemory(spec.memoryReserveBytes);
   const ort = onnxRuntime();
   const externalData = files.weights
     ? [{ path: files.weights.index.externalDataPath, data: expandWeights(files.weights.packed, files.weights.index) }]
@@ -25,7 +26,6 @@ async function createSession(spec: ModelSpec, files: ModelFiles): Promise<Infere
     ...spec.session,
     externalData,
   } as InferenceSession.SessionOptions);
-  if (spec.memoryReserveBytes) reserveMemory(spec.memoryReserveBytes);
   return session;
 }
 
