@@ -13,6 +13,8 @@ import { IMAGES, compareMasks, photo, referenceMask, summarise } from "./masks";
 import { compare, floatOutputs, maskAt, splitSummary } from "./quant-metrics";
 
 const SEGMENTER = ["worker/segmenter/wrangler.toml"];
+/** The stock fp32 model in onnxruntime-web with default options, in workerd (bench/workerd-peer). */
+export const WORKERD_PEER = ["bench/workerd-peer/wrangler.toml"];
 const BOTH = ["wrangler.toml", "worker/segmenter/wrangler.toml"];
 
 /** Model ids the segmenter serves (the GPU rows of the model table are not its own). */
@@ -38,8 +40,8 @@ export async function segmenterModels(models: ModelSpec[]): Promise<ModelSpec[]>
  * minimum IoU and mean MAE, held-out split and all photos: bench/quant-data.ts), and the WASM
  * memory the isolate holds afterwards.
  */
-export async function benchSegmenter(spec: ModelSpec, runs: number, photos: string[]) {
-  const dev = await startDev(SEGMENTER, "/v2/health/live");
+export async function benchSegmenter(spec: ModelSpec, runs: number, photos: string[], worker = SEGMENTER) {
+  const dev = await startDev(worker, "/v2/health/live");
   try {
     const infer = async (rgba: ReturnType<typeof photo>["rgba"]) => {
       const { body, headerLength } = encodeInferRequest({

@@ -27,7 +27,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_MODEL, MODELS } from "../core/models";
-import { benchCacheHit, benchEndToEnd, benchSegmenter, segmenterModels, E2E_SIZES } from "./edge";
+import { benchCacheHit, benchEndToEnd, benchSegmenter, segmenterModels, E2E_SIZES, WORKERD_PEER } from "./edge";
 import { edgeGraphInNode, imgly, ortWebNode, type PeerResult } from "./peers";
 import { photoNames } from "./masks";
 import { benchStreaming, streamingTable, type StreamResult } from "./streaming";
@@ -89,6 +89,17 @@ if (!skip.has("node")) {
 if (!skip.has("ortweb")) {
   console.error("onnxruntime-web fp32 in Node…");
   rows.push({ path: "onnxruntime-web fp32 (Node)", ...ortWebNode(photos.length) });
+  console.error("onnxruntime-web fp32 in workerd…");
+  const r = await benchSegmenter(MODELS.u2netp, RUNS, photos, WORKERD_PEER);
+  rows.push({
+    path: "onnxruntime-web fp32 (workerd)",
+    firstMs: r.first,
+    createMs: r.first - median(r.warm),
+    ms: r.warm,
+    accuracy: r.accuracy,
+    memory: `WASM ${(r.wasmBytes / MiB).toFixed(1)} MiB`,
+    note: "stock u2netp.onnx, default options, 1 thread, in workerd with the segmenter's ORT loader (bench/workerd-peer; local only: over a deployed isolate's 128 MB), HTTP round trip included",
+  });
 }
 if (!skip.has("imgly")) {
   console.error(`@imgly/background-removal-node (${imglyModel})…`);
@@ -125,14 +136,16 @@ const ms = (v: number | undefined) => (v === undefined ? "–" : `${Math.round(v
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 const result = { date: new Date().toISOString(), machine, runs: RUNS, photos: photos.length, rows, skipped, e2e, streaming, cache, bundles, cli, browserFps, formats };
 
-// Speed-up against the plain onnxruntime-web fp32 peer (Node) of the same run.
-const ortweb = rows.find((r) => r.path.startsWith("onnxruntime-web fp32"));
-const speedup = (r: PathRow) => (ortweb && r !== ortweb ? `${(median(ortweb.ms) / median(r.ms)).toFixed(2)}×` : "–");
+// Speed-up against the plain onnxruntime-web fp32 peer of the same run: in Node, and in workerd
+// (the product's own runtime, whose WASM bounds checks cost int8 kernels more than fp32 ones).
+const peerIn = (runtime: string) => rows.find((r) => r.path === `onnxruntime-web fp32 (${runtime})`);
+const ratio = (peer: PathRow | undefined, r: PathRow) => (peer && r !== peer ? `${(median(peer.ms) / median(r.ms)).toFixed(2)}×` : "–");
+const speedup = (r: PathRow) => `${ratio(peerIn("Node"), r)} / ${ratio(peerIn("workerd"), r)}`;
 const vsFloat = (r: PathRow, set: "heldOut" | "all") => (r.vsFloat ? `${r.vsFloat[set].minIou.toFixed(4)} / ${r.vsFloat[set].meanMae.toFixed(4)}` : "–");
 const lines = [
   `Benchmark ${result.date.slice(0, 10)} · ${machine} · ${RUNS} timed runs per figure · accuracy on ${photos.length} fixture photos (@imgly: ${peerPhotos.length})`,
   "",
-  "| path | first request / session | per image, median / p95 | vs ORT-web fp32 | MAE vs reference | IoU mean / min | vs fp32 masks, held-out: min IoU / mean MAE | all photos: min IoU / mean MAE | peak memory |",
+  "| path | first request / session | per image, median / p95 | vs ORT-web fp32: in Node / in workerd | MAE vs reference | IoU mean / min | vs fp32 masks, held-out: min IoU / mean MAE | all photos: min IoU / mean MAE | peak memory |",
   "|---|---|---|---|---|---|---|---|---|",
   ...rows.map(
     (r) =>
