@@ -71,20 +71,6 @@ function edgeSegmenter(env: Env, exact: boolean): { server: Fetcher; spec: Model
   return { server: env.SEGMENTER, spec: edgeModel(env.EDGE_MODEL) };
 }
 
-/**
- * Asks the edge segmenter to get its session ready while the photo is still on its way (an
- * upload, or a fetch from its origin): on a cold isolate, creating the session (≈ 0.3 s) then
- * overlaps that wait instead of following it. Only where the edge will answer whatever the
- * photo's size: no GPU server, or `model=u2netp`. Warm, it costs one short call.
- */
-export function warmEdge(env: Env, routing: Routing, waitUntil: (work: Promise<unknown>) => void): void {
-  const gpu = backendConfigFrom(env as unknown as Record<string, unknown>);
-  if (gpu && routing.model !== "u2netp") return;
-  const { server, spec } = edgeSegmenter(env, routing.highQuality && !gpu);
-  const ready = server.fetch(`http://segmenter/v2/models/${spec.id}/ready`).then((r) => r.body?.cancel());
-  waitUntil(ready.catch(() => undefined)); // a failure here shows again, with its reason, on the request's own call
-}
-
 /** The edge model through a service binding (same data centre: no retries). */
 async function inferOnEdge(env: Env, photo: ImageSource, fallback?: string, laps?: Laps, exact = false): Promise<ModelOutput> {
   const { server, spec } = edgeSegmenter(env, exact);

@@ -19,7 +19,7 @@ import { asApiError, codecMemoryBytes, codecs } from "../codecs";
 import { limitsFrom, policyFrom } from "../config";
 import { admit } from "../pipeline/admission";
 import { readRouting } from "../pipeline/routing";
-import { segment, warmEdge } from "../pipeline/segment";
+import { segment } from "../pipeline/segment";
 import { vetUrl } from "../source/fetch-source";
 import { loadImage } from "../source/load-image";
 import { readImage } from "../source/read-image";
@@ -140,7 +140,6 @@ export function effectRoute<O>(effect: Effect<O>): Handler<{ Bindings: Env }> {
     if (key) timing.lap("cache");
     if (kept) return setHeaders(kept, { "server-timing": timing.header({ cache: "hit" }), "x-cache": "hit", vary: "accept" });
 
-    warmEdge(c.env, routing, (work) => c.executionCtx.waitUntil(work));
     const upload: { name?: string } = {};
     const response = await admit(
       limits.maxQueue,
