@@ -25,9 +25,10 @@ export interface Segmenter {
 }
 
 /** Each model's files under models/, as worker/segmenter/model-files.ts bundles them. */
-const MODEL_FILES: Record<string, { graph: string; weights?: { packed: string; index: string } }> = {
+const MODEL_FILES: Record<string, { graph: string; nativeGraph?: string; weights?: { packed: string; index: string } }> = {
   u2netp: { graph: "u2netp-edge.onnx", weights: { packed: "u2netp-edge.weights.bin", index: "u2netp-edge.weights.json" } },
-  "u2netp-int8": { graph: "u2netp-int8.onnx" },
+  // onnxruntime-node's x86 int8 kernels run the pruned channel counts slower: its own build, unpruned.
+  "u2netp-int8": { graph: "u2netp-int8.onnx", nativeGraph: "u2netp-int8-native.onnx" },
 };
 
 export const MODEL_IDS = Object.keys(MODEL_FILES);
@@ -53,7 +54,7 @@ function expanded(id: string): { index: WeightIndex; data: Uint8Array } | undefi
 export function nativeGraphPath(id: string): string {
   const spec = modelSpec(id);
   const files = MODEL_FILES[id];
-  if (!files.weights) return inRepo("models", files.graph);
+  if (!files.weights) return inRepo("models", files.nativeGraph ?? files.graph);
   const dir = inRepo("dist/cli/models", `${id}-${spec.version}`);
   const graph = join(dir, files.graph);
   if (existsSync(graph)) return graph;
