@@ -154,7 +154,9 @@ async function means(): Promise<void> {
 async function dead(): Promise<void> {
   const session = await nodeSession(graph);
   const maxima: Record<string, number[]> = {};
+  let inputs = 0;
   for (const { name, input } of calibrationInputs()) {
+    inputs++;
     for (const [t, v] of Object.entries(await session.run(input))) {
       if (v.dims.length !== 4) continue;
       const [, c, h, w] = v.dims;
@@ -170,7 +172,7 @@ async function dead(): Promise<void> {
     if (never.length) tensors[t] = Object.fromEntries(never);
   }
   const method = "onnxruntime-node 1.30 fp32 (stock model) on the 64 calibration inputs: per tensor, each channel whose maximum is <= 0, and that maximum";
-  writeFileSync("models/int8-dead-channels.json", JSON.stringify({ method, inputs: [...calibrationInputs()].length, tensors }, null, 0) + "\n");
+  writeFileSync("models/int8-dead-channels.json", JSON.stringify({ method, inputs, tensors }, null, 0) + "\n");
 }
 
 const modes: Record<string, () => Promise<void>> = { stats, eval: evaluate, means, dead };

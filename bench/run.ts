@@ -64,22 +64,19 @@ interface PathRow extends PeerResult {
 }
 
 const rows: PathRow[] = [];
+
+/** A row for a model served in workerd (bench/edge.ts benchSegmenter). */
+function workerdRow(path: string, r: Awaited<ReturnType<typeof benchSegmenter>>, note: string): PathRow {
+  const memory = `WASM ${(r.wasmBytes / MiB).toFixed(1)} MiB`;
+  return { path, firstMs: r.first, createMs: r.first - median(r.warm), ms: r.warm, accuracy: r.accuracy, vsFloat: r.vsFloat, memory, note };
+}
 const skipped: Record<string, string> = {};
 
 if (!skip.has("edge")) {
   for (const spec of await segmenterModels(Object.values(MODELS).filter((m) => m.id.startsWith("u2netp")))) {
     console.error(`edge ${spec.id}…`);
     const r = await benchSegmenter(spec, RUNS, photos);
-    rows.push({
-      path: `this product, edge \`${spec.id}\` (workerd)`,
-      firstMs: r.first,
-      createMs: r.first - median(r.warm),
-      ms: r.warm,
-      accuracy: r.accuracy,
-      vsFloat: r.vsFloat,
-      memory: `WASM ${(r.wasmBytes / MiB).toFixed(1)} MiB`,
-      note: `segmenter alone, HTTP round trip included; session ${JSON.stringify(spec.session)}`,
-    });
+    rows.push(workerdRow(`this product, edge \`${spec.id}\` (workerd)`, r, `segmenter alone, HTTP round trip included; session ${JSON.stringify(spec.session)}`));
   }
 }
 if (!skip.has("node")) {
@@ -91,15 +88,8 @@ if (!skip.has("ortweb")) {
   rows.push({ path: "onnxruntime-web fp32 (Node)", ...ortWebNode(photos.length) });
   console.error("onnxruntime-web fp32 in workerd…");
   const r = await benchSegmenter(MODELS.u2netp, RUNS, photos, WORKERD_PEER);
-  rows.push({
-    path: "onnxruntime-web fp32 (workerd)",
-    firstMs: r.first,
-    createMs: r.first - median(r.warm),
-    ms: r.warm,
-    accuracy: r.accuracy,
-    memory: `WASM ${(r.wasmBytes / MiB).toFixed(1)} MiB`,
-    note: "stock u2netp.onnx, default options, 1 thread, in workerd with the segmenter's ORT loader (bench/workerd-peer; local only: over a deployed isolate's 128 MB), HTTP round trip included",
-  });
+  const note = "stock u2netp.onnx, default options, 1 thread, in workerd served by the segmenter's own app (bench/workerd-peer; local only: over a deployed isolate's 128 MB), HTTP round trip included";
+  rows.push({ ...workerdRow("onnxruntime-web fp32 (workerd)", r, note), vsFloat: undefined });
 }
 if (!skip.has("imgly")) {
   console.error(`@imgly/background-removal-node (${imglyModel})…`);

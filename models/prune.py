@@ -52,19 +52,11 @@ def channel_orders(stock, dead, inp, inp_channels):
         cons = consumers.get(n.output[0], [])
         if n.op_type == "Conv" and len(cons) == 1 and cons[0].op_type == "Relu":
             relu_after[n.output[0]] = cons[0].output[0]
-    kept = {inp: set(range(inp_channels))}   # what each tensor holds
-    for n in stock.nodes:
-        op, out = n.op_type, n.output[0] if n.output else None
-        if op == "Conv":
-            gone = {int(k) for k in dead.get(relu_after.get(out), {})}
-            kept[out] = set(range(count[out])) - gone
-        elif op in CHANNEL_PRESERVING:
-            kept[out] = kept[n.input[0]]
-        elif op == "Add":
-            kept[out] = kept[n.input[0]] | kept[n.input[1]]
-        elif op == "Concat" and stock.attrs(n)["axis"] == 1:
-            offsets = np.cumsum([0] + [count[i] for i in n.input])
-            kept[out] = set().union(*({int(o) + c for c in kept[i]} for i, o in zip(n.input, offsets)))
+
+    def live(conv_out):
+        """The channels a conv's ReLU ever lets through (all of them without a ReLU)."""
+        return set(range(count[conv_out])) - {int(k) for k in dead.get(relu_after.get(conv_out), {})}
+
     order, pads = {}, {}
     for n in stock.nodes:   # residual Adds fix the order of both sides
         if n.op_type != "Add":
@@ -72,7 +64,8 @@ def channel_orders(stock, dead, inp, inp_channels):
         a, b = n.input
         for side in (a, b):
             assert stock.producer[side].op_type == "Relu", "residual side is not a conv's ReLU: " + side
-        both, only_a, only_b = kept[a] & kept[b], kept[a] - kept[b], kept[b] - kept[a]
+        kept_a, kept_b = (live(stock.producer[side].input[0]) for side in (a, b))
+        both, only_a, only_b = kept_a & kept_b, kept_a - kept_b, kept_b - kept_a
         order[a] = sorted(both) + sorted(only_a)
         order[b] = sorted(only_b) + sorted(both)
         order[n.output[0]] = sorted(only_b) + sorted(both) + sorted(only_a)
@@ -88,7 +81,7 @@ def channel_orders(stock, dead, inp, inp_channels):
         if op in CHANNEL_PRESERVING:
             order[out] = order[n.input[0]]
         elif op == "Conv":
-            order[out] = sorted(kept[out])
+            order[out] = sorted(live(out))
         elif stock.attrs(n)["axis"] == 1:
             offsets = np.cumsum([0] + [count[i] for i in n.input])
             order[out] = [int(o) + c for i, o in zip(n.input, offsets) for c in order[i]]
